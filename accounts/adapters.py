@@ -1,0 +1,29 @@
+from allauth.account.adapter import DefaultAccountAdapter
+
+from config.tasks import email_message_send
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix, email, context):
+        """Render allauth's message now, send it from the task queue, never in the request."""
+        message = self.render_mail(template_prefix, email, context)
+        email_message_send.defer(**serialize_message(message))
+
+
+def serialize_message(message) -> dict:
+    html = next(
+        (
+            content
+            for content, mimetype in getattr(message, "alternatives", [])
+            if mimetype == "text/html"
+        ),
+        None,
+    )
+    return {
+        "subject": message.subject,
+        "body": message.body,
+        "from_email": message.from_email,
+        "to": list(message.to),
+        "html": html,
+        "headers": dict(message.extra_headers),
+    }

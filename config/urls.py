@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from config import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("members/", include("accounts.urls")),
+    path("stories/", include("stories.urls")),
+    path("groups/", include("groups.urls")),
+    path("directory/", include("cooperatives.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"
+
+admin.site.site_header = settings.SITE_NAME + " administration"
+admin.site.site_title = settings.SITE_NAME

@@ -1,0 +1,57 @@
+"""Email leaves through the task queue, never inside the request."""
+
+import threading
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from procrastinate.contrib.django import app as procrastinate_app
+from procrastinate.contrib.django.django_connector import DjangoConnector
+from procrastinate.contrib.django.models import ProcrastinateJob
+
+from config.tasks import email_message_send
+
+
+@pytest.mark.django_db
+def test_signup_email_is_deferred_then_sent_by_the_queue(client, task_queue):
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "new@libraries.example",
+            "password1": "a-long-pass-phrase",
+            "password2": "a-long-pass-phrase",
+        },
+    )
+    assert response.status_code == 302
+    assert mail.outbox == []  # nothing sent inside the request
+    assert len(task_queue.jobs("email_message_send")) == 1
+
+    task_queue.run_all()
+
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["new@libraries.example"]
+    assert "/accounts/confirm-email/" in mail.outbox[0].body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_jobs_stored_in_postgresql():
+    # the suite defers into memory by default; here jobs go through PostgreSQL like in production
+    connector = DjangoConnector()
+    with procrastinate_app.replace_connector(connector):
+        email_message_send.defer(
+            subject="Hello", body="From the worker", to=["someone@libraries.example"]
+        )
+    assert ProcrastinateJob.objects.get().status == "todo"
+
+    # what `manage.py procrastinate worker` does: its own async psycopg connection
+    with procrastinate_app.replace_connector(connector.get_worker_connector()) as app:
+        # a thread of its own: browser tests may leave an event loop running in this one
+        worker = threading.Thread(
+            target=app.run_worker,
+            kwargs={"wait": False, "install_signal_handlers": False, "listen_notify": False},
+        )
+        worker.start()
+        worker.join(timeout=30)
+
+    assert ProcrastinateJob.objects.get().status == "succeeded"
+    assert [message.subject for message in mail.outbox] == ["Hello"]

@@ -1,0 +1,67 @@
+import pytest
+from django.core.cache import cache
+from procrastinate.contrib.django import app as procrastinate_app
+from procrastinate.testing import InMemoryConnector
+
+from tests.factories import TEST_PASSWORD, UserFactory
+
+
+def pytest_collection_modifyitems(items):
+    # browser tests last: they are the slowest and keep an event loop in the main thread
+    items.sort(key=lambda item: "/tests/browser/" in str(item.path))
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # rate-limit counters and cached fragments must not leak from one test into another
+    cache.clear()
+    yield
+    cache.clear()
+
+
+class TaskQueue:
+    """Deferred jobs held in memory; `run_all()` runs them here, in the test's own transaction."""
+
+    def __init__(self, app, connector):
+        self.app = app
+        self.connector = connector
+
+    def jobs(self, task_name: str | None = None) -> list[dict]:
+        return [
+            job
+            for job in self.connector.jobs.values()
+            if task_name is None or job["task_name"].endswith(task_name)
+        ]
+
+    def run_all(self) -> int:
+        ran = 0
+        while todo := [job for job in self.connector.jobs.values() if job["status"] == "todo"]:
+            for job in todo:
+                job["status"] = "doing"
+                self.app.tasks[job["task_name"]](**job["args"])
+                job["status"] = "succeeded"
+                ran += 1
+        return ran
+
+
+@pytest.fixture(autouse=True)
+def task_queue():
+    connector = InMemoryConnector()
+    with procrastinate_app.replace_connector(connector) as app:
+        yield TaskQueue(app, connector)
+
+
+@pytest.fixture
+def password():
+    return TEST_PASSWORD
+
+
+@pytest.fixture
+def member(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client
