@@ -120,6 +120,8 @@ class Profile(models.Model):
     visibility = models.CharField(
         max_length=16, choices=Visibility.choices, default=Visibility.MEMBERS
     )
+    # {NotificationKind: bool}; a kind not listed is on
+    email_preferences = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -134,6 +136,9 @@ class Profile(models.Model):
     @property
     def is_onboarded(self) -> bool:
         return bool(self.library_type and self.state)
+
+    def wants_email(self, kind: str) -> bool:
+        return self.email_preferences.get(kind, True)
 
     @property
     def region_label(self) -> str:
