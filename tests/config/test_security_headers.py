@@ -36,3 +36,25 @@ def test_error_pages_are_friendly(client, db):
     assert response.status_code == 404
     assert b"We couldn" in response.content
     assert b'<main id="main"' in response.content
+
+
+def test_server_error_page_renders_without_the_database(rf):
+    from config.views import server_error
+
+    response = server_error(rf.get("/"))
+
+    assert response.status_code == 500
+    assert b"Something went wrong on our side" in response.content
+
+
+def test_forbidden_page_is_friendly(rf):
+    from django.core.exceptions import PermissionDenied
+
+    from config.views import permission_denied
+
+    request = rf.get("/")
+    request.user = None
+    response = permission_denied(request, PermissionDenied())
+
+    assert response.status_code == 403
+    assert b"You can" in response.content
