@@ -1,36 +1,5 @@
-"""One way to tell a member something: `notify()`. It respects their email preferences and
-sends through the task queue, so callers never send mail inside a request."""
+"""`notify()` is the one way to tell a member something; it lives in the notifications app."""
 
-from django.conf import settings
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from notifications.services import notify
 
-from accounts.models import Profile, User
-from config.tasks import email_message_send
-
-
-def notify(*, recipient: User, kind: str, subject: str, template: str, context: dict) -> bool:
-    """Email `recipient` about `kind` using templates/emails/<template>.txt (and .html if any).
-
-    Returns False when the member has switched that kind off or cannot receive mail.
-    """
-    if not recipient.is_active or not recipient.email:
-        return False
-    profile, _ = Profile.objects.get_or_create(user=recipient)
-    if not profile.wants_email(kind):
-        return False
-    context = {
-        **context,
-        "recipient": recipient,
-        "site_url": settings.SITE_URL,
-        "site_name": settings.SITE_NAME,
-    }
-    body = render_to_string(f"emails/{template}.txt", context)
-    try:
-        html = render_to_string(f"emails/{template}.html", context)
-    except TemplateDoesNotExist:
-        html = None
-    email_message_send.defer(
-        subject=f"[{settings.SITE_NAME}] {subject}", body=body, to=[recipient.email], html=html
-    )
-    return True
+__all__ = ["notify"]

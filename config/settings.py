@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "cooperatives",
     "stories",
     "groups",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -119,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "config.context_processors.site",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },

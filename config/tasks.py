@@ -13,9 +13,15 @@ def email_message_send(
     from_email: str | None = None,
     html: str | None = None,
     headers: dict | None = None,
+    reply_to: str | None = None,
 ) -> None:
     message = EmailMultiAlternatives(
-        subject=subject, body=body, from_email=from_email, to=to, headers=headers or {}
+        subject=subject,
+        body=body,
+        from_email=from_email,
+        to=to,
+        headers=headers or {},
+        reply_to=[reply_to] if reply_to else None,
     )
     if html:
         message.attach_alternative(html, "text/html")

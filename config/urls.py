@@ -12,6 +12,7 @@ urlpatterns = [
     path("stories/", include("stories.urls")),
     path("groups/", include("groups.urls")),
     path("directory/", include("cooperatives.urls")),
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]
 

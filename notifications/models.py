@@ -1,0 +1,99 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+
+from accounts.choices import NotificationKind
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_member(self, member):
+        return self.filter(recipient=member)
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"
+            ),
+            models.Index(fields=["recipient", "-created_at"], name="notification_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+
+class FollowQuerySet(models.QuerySet):
+    def of(self, member):
+        return self.filter(follower=member)
+
+    def targeting(self, target):
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(target), object_id=target.pk
+        )
+
+    def ids_of(self, model) -> models.QuerySet:
+        """The primary keys of `model` objects followed, as a subquery-ready values list."""
+        return self.filter(content_type=ContentType.objects.get_for_model(model)).values(
+            "object_id"
+        )
+
+
+class Follow(models.Model):
+    """A member follows another member, a tag, a group or a directory organisation."""
+
+    follower = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FollowQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["follower", "content_type", "object_id"], name="follow_once"
+            )
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.follower} follows {self.target}"
+
+
+class DigestSent(models.Model):
+    """One row per member per ISO week: the weekly digest is sent at most once."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    week = models.CharField(max_length=8, help_text="ISO year and week, e.g. 2026-W48")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "week"], name="digest_once")]
+
+    def __str__(self) -> str:
+        return f"Digest {self.week} for {self.member}"

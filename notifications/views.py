@@ -1,0 +1,97 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from django.views.generic import ListView
+
+from accounts.choices import NotificationKind
+from notifications import services
+from notifications.models import Notification
+
+
+class NotificationListView(LoginRequiredMixin, ListView):
+    template_name = "notifications/notification_list.html"
+    context_object_name = "notifications"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return Notification.objects.for_member(self.request.user)
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or fallback
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@login_required
+@require_POST
+def notification_open(request, pk):
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    target = services.notification_open(notification=notification)
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return HttpResponseRedirect(target)
+    return redirect("notifications:list")
+
+
+@login_required
+@require_POST
+def notifications_mark_all_read(request):
+    count = services.notifications_mark_all_read(member=request.user)
+    messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} as read.")
+    return redirect("notifications:list")
+
+
+@login_required
+@require_POST
+def follow_toggle(request, kind, pk):
+    model = services.followable_model(kind)
+    if model is None:
+        raise Http404("Nothing of that kind can be followed.")
+    target = get_object_or_404(model, pk=pk)
+    if target == request.user:
+        messages.error(request, "You can’t follow yourself.")
+    elif services.follow_toggle(member=request.user, target=target):
+        messages.success(request, f"You now follow {target}.")
+    else:
+        messages.success(request, f"You no longer follow {target}.")
+    return HttpResponseRedirect(_safe_next(request, reverse("notifications:following")))
+
+
+class FollowingListView(LoginRequiredMixin, ListView):
+    template_name = "notifications/following_list.html"
+    context_object_name = "follows"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return (
+            self.request.user.follows.select_related("content_type")
+            .prefetch_related("target")
+            .order_by("-created_at")
+        )
+
+
+@csrf_exempt  # mail clients POST one-click unsubscribes (RFC 8058); the signed token authorises
+def unsubscribe(request, token):
+    found = services.unsubscribe_token_read(token)
+    if found is None:
+        return render(request, "notifications/unsubscribe_invalid.html", status=404)
+    member, kind = found
+    if request.method == "POST":
+        services.email_preference_set(member=member, kind=kind, enabled=False)
+        return render(
+            request, "notifications/unsubscribed.html", {"kind_label": NotificationKind(kind).label}
+        )
+    return render(
+        request,
+        "notifications/unsubscribe_confirm.html",
+        {"kind_label": NotificationKind(kind).label, "token": token},
+    )
