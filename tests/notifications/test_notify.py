@@ -10,7 +10,8 @@ from notifications.services import notify
 def notice_template(settings, tmp_path):
     (tmp_path / "emails").mkdir()
     (tmp_path / "emails" / "notice.txt").write_text("Hello {{ recipient }}: {{ message }}")
-    settings.TEMPLATES[0]["DIRS"] = [tmp_path, *settings.TEMPLATES[0]["DIRS"]]
+    engine = settings.TEMPLATES[0]
+    settings.TEMPLATES = [{**engine, "DIRS": [tmp_path, *engine["DIRS"]]}]
     return "notice"
 
 
