@@ -106,7 +106,32 @@ class OrganisationAdminForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = "__all__"
+        fields = (
+            "name",
+            "acronym",
+            "slug",
+            "kind",
+            "status",
+            "merged_into",
+            "parents",
+            "description",
+            "country",
+            "states",
+            "counties_regions",
+            "all_library_types",
+            "library_types",
+            "activities",
+            "how_to_join",
+            "membership_notes",
+            "website",
+            "contact_email",
+            "phone",
+            "address",
+            "founded_year",
+            "needs_verification",
+            "curator_notes",
+            "source_urls",
+        )
         widgets = {"states": FilteredSelectMultiple("states", is_stacked=False)}
 
     def clean_parents(self):

@@ -81,3 +81,6 @@ class LinesArrayField(ArrayField):
         }
         defaults.update(kwargs)
         return super(ArrayField, self).formfield(**defaults)
+
+    def _base_formfield_kwargs(self) -> dict:
+        return {"assume_scheme": "https"} if isinstance(self.base_field, models.URLField) else {}

@@ -232,6 +232,14 @@ class Organisation(models.Model):
             models.Index(fields=["status"], name="coop_org_status"),
         ]
 
+    def __str__(self) -> str:
+        if self.acronym and self.acronym.lower() not in self.name.lower():
+            return f"{self.name} ({self.acronym})"
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("cooperatives:detail", kwargs={"slug": self.slug})
+
     def clean(self):
         # the merge rules, in words, before the database's check constraints see them
         if self.status == Status.MERGED and self.merged_into_id is None:
@@ -243,21 +251,14 @@ class Organisation(models.Model):
         if self.pk is not None and self.merged_into_id == self.pk:
             raise ValidationError({"merged_into": "An organisation cannot merge into itself."})
 
-    def __str__(self) -> str:
-        if self.acronym and self.acronym.lower() not in self.name.lower():
-            return f"{self.name} ({self.acronym})"
-        return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("cooperatives:detail", kwargs={"slug": self.slug})
-
     @property
     def state_names(self) -> list[str]:
         return [US_STATE_NAMES.get(code, code) for code in self.states]
 
     @property
     def area_label(self) -> str:
-        """Where it works, short: “Michigan”, “Colorado and Wyoming”, “14 states”, “United States”."""
+        """Where it works, short: “Michigan”, “Colorado and Wyoming”, “14 states”, “United
+        States”."""
         names = self.state_names
         if len(names) > 3:
             place = f"{len(names)} states"

@@ -22,7 +22,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import F
 from import_export import fields, resources, widgets
 
-from accounts.choices import LIBRARY_FAMILIES, US_STATES, LibraryType
+from accounts.choices import COUNTRIES, LIBRARY_FAMILIES, US_STATES, LibraryType
 from cooperatives.models import Activity, JoinMethod, Kind, Organisation, Status
 from cooperatives.services import descendant_ids, parent_links, unique_slug
 
@@ -106,7 +106,9 @@ class ChoiceWidget(widgets.Widget):
             return self.table[text.lower()]
         except KeyError:
             allowed = ", ".join(str(choice) for choice, _ in self.choices)
-            raise ValueError(f"“{text}” is not a known {self.what}. Use one of: {allowed}.")
+            raise ValueError(
+                f"“{text}” is not a known {self.what}. Use one of: {allowed}."
+            ) from None
 
     def render(self, value, obj=None, **kwargs):
         return value or ""
@@ -314,9 +316,7 @@ class OrganisationResource(resources.ModelResource):
     country = fields.Field(
         attribute="country",
         column_name="country",
-        widget=ChoiceWidget(
-            Organisation._meta.get_field("country").choices, default="US", what="country"
-        ),
+        widget=ChoiceWidget(COUNTRIES, default="US", what="country"),
     )
     states = fields.Field(
         attribute="states",

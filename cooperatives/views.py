@@ -76,11 +76,12 @@ def affiliation_update(request, slug):
     if not form.is_valid():
         messages.error(request, "Choose member, officer or chair.")
         return redirect(back)
-    affiliation_set(member=request.user, organisation=organisation, role=form.cleaned_data["role"])
+    affiliation = affiliation_set(
+        member=request.user, organisation=organisation, role=form.cleaned_data["role"]
+    )
     messages.success(
         request,
-        f"Saved: you are listed as {dict(Affiliation.Role.choices)[form.cleaned_data['role']].lower()} "
-        f"of {organisation}.",
+        f"Saved: you are listed as {affiliation.get_role_display().lower()} of {organisation}.",
     )
     return redirect(back)
 
