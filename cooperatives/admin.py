@@ -10,13 +10,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportModelAdmin
+from import_export.formats import base_formats
 
 from accounts.choices import US_STATES, LibraryType
 from cooperatives.models import (
@@ -162,6 +163,21 @@ class CommitteeInline(admin.TabularInline):
             field.label = "Committee or part"
         return field
 
+    # A link between two entries is part of the entry: Django looks for permissions on the
+    # hidden through model (there are none for a link to the same model), so ask the entry's.
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("cooperatives.view_organisation")
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm("cooperatives.change_organisation")
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("cooperatives.change_organisation")
+
+    def has_delete_permission(self, request, obj=None):
+        # removes the link only, never an entry
+        return request.user.has_perm("cooperatives.change_organisation")
+
 
 class ContactInline(admin.TabularInline):
     model = Contact
@@ -173,6 +189,9 @@ class ContactInline(admin.TabularInline):
 class OrganisationAdmin(ImportExportModelAdmin):
     form = OrganisationAdminForm
     resource_classes = [OrganisationResource]
+    # CSV opens in every spreadsheet and is the starting file's format
+    import_formats = [base_formats.CSV]
+    export_formats = [base_formats.CSV]
     import_error_display = ("message", "row")
     change_form_template = "cooperatives/admin/organisation_change_form.html"
 
@@ -337,6 +356,17 @@ class SuggestionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # members suggest on the site
+
+    def get_ordering(self, request):
+        # the queue: waiting suggestions first, oldest first; answered ones after, newest first
+        waiting = Case(When(status=Suggestion.Status.PENDING, then=Value(0)), default=Value(1))
+        return [
+            waiting.asc(),
+            Case(When(status=Suggestion.Status.PENDING, then=F("created_at")), default=None).asc(
+                nulls_last=True
+            ),
+            "-created_at",
+        ]
 
     @admin.display(description="proposed changes")
     def proposed_changes(self, suggestion):

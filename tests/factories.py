@@ -92,9 +92,10 @@ class SuggestionFactory(DjangoModelFactory):
 
 
 def make_curator(**kwargs):
-    """A staff member in the "Directory curators" group (created by a data migration)."""
-    from django.contrib.auth.models import Group
+    """A staff member in the "Directory curators" group (made by a data migration; restored
+    here because transactional tests flush migration data)."""
+    from cooperatives.curators import curators_group_sync
 
     curator = UserFactory(is_staff=True, **kwargs)
-    curator.groups.add(Group.objects.get(name="Directory curators"))
+    curator.groups.add(curators_group_sync())
     return curator
