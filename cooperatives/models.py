@@ -180,7 +180,9 @@ class Organisation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # when `load_directory` last wrote this row; an entry changed after that is a curator's
     # and the loader leaves it alone (see cooperatives/loader.py)
-    loaded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    loaded_at = models.DateTimeField(
+        "last written by load_directory", null=True, blank=True, editable=False
+    )
 
     search_vector = models.GeneratedField(
         expression=(

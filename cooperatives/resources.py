@@ -34,8 +34,7 @@ KIND_ALIASES = {
     # libraries, which the directory's list of kinds calls a consortium (the "informal
     # network or listserv" kind is for mailing lists and the like).
     "network": Kind.CONSORTIUM,
-    "regional library cooperative": Kind.REGIONAL_COOPERATIVE,
-    "division": Kind.DIVISION,
+    "regional cooperative": Kind.REGIONAL_COOPERATIVE,
     "section": Kind.DIVISION,
     "listserv": Kind.INFORMAL_NETWORK,
 }
