@@ -208,3 +208,47 @@ def test_the_command_fails_loudly_on_a_bad_file(tmp_path):
     assert "line 2" in err.getvalue()
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("load_directory", str(tmp_path / "missing.csv"))
+
+
+def test_make_run_loads_the_directory_after_migrating_every_time(monkeypatch):
+    """`devserver` (make run) calls the loader on every start, right after migrating."""
+    from config.management.commands import devserver
+
+    called = []
+
+    class ExitedChild:
+        pid = -1
+
+        def poll(self):
+            return 0
+
+        def wait(self, timeout=None):
+            return 0
+
+    monkeypatch.setattr(devserver, "call_command", lambda name, *a, **k: called.append(name))
+    monkeypatch.setattr(devserver.subprocess, "Popen", lambda *a, **k: ExitedChild())
+    monkeypatch.setattr(devserver, "_signal_group", lambda child, signum: None)
+    monkeypatch.setattr(devserver.signal, "signal", lambda *a: None)
+    make_curator()  # not a first run: no demo seeding
+
+    call_command("devserver", stdout=io.StringIO())
+
+    assert called == ["migrate", "createcachetable", "load_directory"]
+
+
+def test_docker_compose_loads_the_directory_after_migrating():
+    from django.conf import settings
+
+    compose = (settings.BASE_DIR / "docker-compose.yml").read_text()
+    migrate_command = next(line for line in compose.splitlines() if "migrate --noinput" in line)
+
+    assert migrate_command.index("migrate --noinput") < migrate_command.index("load_directory")
+
+
+def test_the_command_is_quiet_at_verbosity_0():
+    out = io.StringIO()
+
+    call_command("load_directory", verbosity=0, stdout=out)
+
+    assert out.getvalue() == ""
+    assert Organisation.objects.count() == 74

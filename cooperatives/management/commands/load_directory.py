@@ -44,6 +44,8 @@ class Command(BaseCommand):
                 where = f"line {line}" if line else "file"
                 self.stderr.write(f"  {where}: {message}")
             raise CommandError(f"{len(report.errors)} problem(s) in {path}; nothing was changed.")
+        if options["verbosity"] < 1:
+            return
         prefix = "Would load" if dry_run else "Directory loaded"
         self.stdout.write(
             f"{prefix}: {report.new} new, {report.updated} updated, "
