@@ -30,4 +30,48 @@ def seed(*, scale: int, demo_email: str, demo_password: str) -> dict[str, int]:
     wanted = MEMBERS_PER_SCALE * scale
     missing = max(0, wanted - User.objects.exclude(pk=demo.pk).count())
     factories.UserFactory.create_batch(missing)
-    return {"members": User.objects.count()}
+    return {"members": User.objects.count(), **seed_cooperatives(scale, demo=demo)}
+
+
+def seed_cooperatives(scale: int, *, demo) -> dict[str, int]:
+    """The real starting directory, and some members listing where they belong."""
+    from cooperatives.loader import load_directory
+    from cooperatives.models import Affiliation, Organisation
+
+    report = load_directory()
+    if not report.ok:
+        raise RuntimeError(f"The bundled directory did not load: {report.errors[:3]}")
+
+    associations = {
+        state: org
+        for org in Organisation.objects.of_kind(Organisation.Kind.STATE_LIBRARY_ASSOCIATION)
+        for state in org.states
+    }
+    roles = [Affiliation.Role.MEMBER] * 6 + [Affiliation.Role.OFFICER, Affiliation.Role.CHAIR]
+    members = (
+        get_user_model()
+        .objects.exclude(pk=demo.pk)
+        .select_related("profile")
+        .order_by("pk")[: 12 * scale]
+    )
+    for number, member in enumerate(members):
+        association = associations.get(getattr(member.profile, "state", ""))
+        if association is not None:
+            Affiliation.objects.get_or_create(
+                member=member,
+                organisation=association,
+                defaults={"role": roles[number % len(roles)]},
+            )
+    for name, role in [
+        ("American Library Association", Affiliation.Role.MEMBER),
+        ("Upper Peninsula Region of Library Cooperation", Affiliation.Role.OFFICER),
+    ]:
+        organisation = Organisation.objects.filter(name=name).first()
+        if organisation is not None:
+            Affiliation.objects.get_or_create(
+                member=demo, organisation=organisation, defaults={"role": role}
+            )
+    return {
+        "directory entries": Organisation.objects.count(),
+        "affiliations": Affiliation.objects.count(),
+    }

@@ -3,6 +3,7 @@ import random
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.utils.text import slugify
 from factory.django import DjangoModelFactory
 from faker import Faker
 
@@ -46,3 +47,55 @@ class ProfileFactory(DjangoModelFactory):
     state = factory.Iterator(["MI", "NJ", "FL", "KS", "MO", "IL", "CA", "NY", "TX", "OH"])
     city = factory.Faker("city")
     postal_code = ""
+
+
+# --- cooperatives (directory) -------------------------------------------------------------
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = "cooperatives.Organisation"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"{fake.city()} Library Cooperative {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    kind = "regional_cooperative"
+    description = factory.Faker("sentence", nb_words=14)
+    country = "US"
+    states = factory.LazyFunction(lambda: ["MI"])
+    library_types = factory.LazyFunction(lambda: ["public"])
+
+    @factory.post_generation
+    def parents(organisation, create, extracted, **kwargs):
+        if create and extracted:
+            organisation.parents.set(extracted)
+
+
+class AffiliationFactory(DjangoModelFactory):
+    class Meta:
+        model = "cooperatives.Affiliation"
+
+    member = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = "member"
+
+
+class SuggestionFactory(DjangoModelFactory):
+    class Meta:
+        model = "cooperatives.Suggestion"
+
+    kind = "correction"
+    organisation = factory.SubFactory(OrganisationFactory)
+    proposed = factory.LazyFunction(lambda: {"website": "https://coop.example.org/"})
+    note = "Their new site, seen on their newsletter."
+    submitted_by = factory.SubFactory(UserFactory)
+
+
+def make_curator(**kwargs):
+    """A staff member in the "Directory curators" group (made by a data migration; restored
+    here because transactional tests flush migration data)."""
+    from cooperatives.curators import curators_group_sync
+
+    curator = UserFactory(is_staff=True, **kwargs)
+    curator.groups.add(curators_group_sync())
+    return curator

@@ -16,7 +16,10 @@ from config.management.commands.seed_demo import DEMO_EMAIL, DEMO_PASSWORD
 
 
 class Command(BaseCommand):
-    help = "Migrate, load demo data on the first run, then run the web server and a task worker."
+    help = (
+        "Migrate, load the directory, load demo data on the first run, then run the web "
+        "server and a task worker."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
@@ -25,6 +28,8 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, **options):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
+        # the directory's starting content: idempotent, and it keeps curators' changes
+        call_command("load_directory", verbosity=0)
         if not get_user_model().objects.exists():
             self.stdout.write("First run: loading demo content…")
             call_command("seed_demo")

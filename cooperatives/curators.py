@@ -1,0 +1,20 @@
+"""The "Directory curators" group: add, change and view the directory, nothing else (no
+deleting, no users, no other app). Created by migration 0002; tests and scripts may call
+`curators_group_sync()` to restore it (a flushed test database loses migration data)."""
+
+CURATORS_GROUP = "Directory curators"
+CURATED_MODELS = ("organisation", "contact", "suggestion", "affiliation")
+CURATOR_ACTIONS = ("add", "change", "view")
+
+
+def curators_group_sync(*, Group=None, Permission=None):
+    """Create the group if needed and give it exactly the curators' permissions. Migrations
+    pass their historical models; everyone else gets the real ones."""
+    if Group is None or Permission is None:
+        from django.contrib.auth.models import Group, Permission
+    group, _ = Group.objects.get_or_create(name=CURATORS_GROUP)
+    codenames = [f"{action}_{model}" for model in CURATED_MODELS for action in CURATOR_ACTIONS]
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label="cooperatives", codename__in=codenames)
+    )
+    return group

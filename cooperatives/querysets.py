@@ -1,0 +1,127 @@
+"""Reads for the directory. Privacy lives in one place: `Affiliation.objects.visible_to(viewer)`."""
+
+import datetime
+
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    TrigramSimilarity,
+    TrigramWordSimilarity,
+)
+from django.db import models
+from django.db.models import F, Prefetch, Q
+from django.db.models.functions import Greatest
+
+# Profile.Visibility values, spelled out to keep this module free of model imports
+PUBLIC = "public"
+MEMBERS = "members"
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def search(self, text: str) -> "OrganisationQuerySet":
+        """Full text (stemmed words in name, acronym, description, regions) or trigram similarity
+        (misspelt names such as “Panhandel”, acronyms such as “UPRLC” or “UPROC”), best first.
+
+        The trigram operators (`%>` on name, `%` on acronym) use the GIN trigram indexes.
+        """
+        text = " ".join(text.split())[:200]
+        if not text:
+            return self
+        query = SearchQuery(text, search_type="websearch", config="english")
+        return (
+            self.filter(
+                Q(search_vector=query)
+                | Q(name__trigram_word_similar=text)
+                | Q(acronym__trigram_similar=text)
+            )
+            .annotate(
+                score=SearchRank(F("search_vector"), query)
+                + Greatest(
+                    TrigramWordSimilarity(text, "name"),
+                    TrigramSimilarity("acronym", text),
+                )
+            )
+            .order_by("-score", "name")
+        )
+
+    def matching_reference(self, reference: str) -> list:
+        """Entries a file or form means by `reference`: the full name (any case), else the
+        slug, else the acronym (which several entries may share: the caller decides)."""
+        reference = " ".join(str(reference).split())
+        if not reference:
+            return []
+        return (
+            list(self.filter(name__iexact=reference)[:10])
+            or list(self.filter(slug=reference)[:1])
+            or list(self.filter(acronym__iexact=reference)[:10])
+        )
+
+    def of_kind(self, kind: str) -> "OrganisationQuerySet":
+        return self.filter(kind=kind)
+
+    def in_state(self, code: str) -> "OrganisationQuerySet":
+        return self.filter(states__contains=[code])
+
+    def serving(self, library_type: str) -> "OrganisationQuerySet":
+        """Entries that serve this type of library, including those serving every type."""
+        return self.filter(Q(all_library_types=True) | Q(library_types__contains=[library_type]))
+
+    def doing(self, activity: str) -> "OrganisationQuerySet":
+        return self.filter(activities__contains=[activity])
+
+    def with_status(self, status: str) -> "OrganisationQuerySet":
+        return self.filter(status=status)
+
+    def not_verified_since(self, day: datetime.date) -> "OrganisationQuerySet":
+        return self.filter(Q(last_verified_on__isnull=True) | Q(last_verified_on__lt=day))
+
+    def for_list(self) -> "OrganisationQuerySet":
+        return self.defer("search_vector", "curator_notes", "source_urls", "address")
+
+    def for_detail(self, viewer) -> "OrganisationQuerySet":
+        from cooperatives.models import Affiliation, Contact, Organisation
+
+        return (
+            self.defer("search_vector")
+            .select_related("merged_into")
+            .prefetch_related(
+                Prefetch("parents", queryset=Organisation.objects.for_list()),
+                Prefetch("children", queryset=Organisation.objects.for_list()),
+                Prefetch(
+                    "affiliations",
+                    queryset=Affiliation.objects.visible_to(viewer)
+                    .select_related("member", "member__profile")
+                    .order_by("role", "member__display_name", "member_id"),
+                    to_attr="visible_affiliations",
+                ),
+                Prefetch(
+                    "contacts",
+                    queryset=Contact.objects.filter(show_publicly=True),
+                    to_attr="public_contacts",
+                ),
+            )
+        )
+
+
+class AffiliationQuerySet(models.QuerySet):
+    def visible_to(self, viewer) -> "AffiliationQuerySet":
+        """Affiliations the viewer may see, following each member's profile visibility:
+        "public" to everyone, "members" to signed-in members, "hidden" to nobody but the member.
+        Inactive accounts are never shown."""
+        visible = self.filter(member__is_active=True)
+        if viewer is not None and viewer.is_authenticated:
+            return visible.filter(
+                Q(member__profile__visibility__in=[PUBLIC, MEMBERS]) | Q(member=viewer)
+            )
+        return visible.filter(member__profile__visibility=PUBLIC)
+
+    def of_member(self, member) -> "AffiliationQuerySet":
+        return self.filter(member=member)
+
+
+class SuggestionQuerySet(models.QuerySet):
+    def pending(self) -> "SuggestionQuerySet":
+        return self.filter(status="pending")
+
+    def submitted_by(self, member) -> "SuggestionQuerySet":
+        return self.filter(submitted_by=member)
