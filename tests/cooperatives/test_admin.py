@@ -36,7 +36,7 @@ def listed(response) -> list[str]:
 # --- who may curate -----------------------------------------------------------------------
 
 
-def test_the_curators_group_may_add_change_and_view_the_directory_only(curator):
+def test_the_curators_group_may_curate_the_directory_only(curator):
     group = Group.objects.get(name="Directory curators")
 
     codenames = set(group.permissions.values_list("content_type__app_label", "codename"))
@@ -45,7 +45,7 @@ def test_the_curators_group_may_add_change_and_view_the_directory_only(curator):
         ("cooperatives", f"{action}_{model}")
         for model in ("organisation", "contact", "suggestion", "affiliation")
         for action in ("add", "change", "view")
-    }
+    } | {("cooperatives", "delete_contact"), ("cooperatives", "delete_affiliation")}
 
 
 def test_a_curator_reaches_the_directory_admin(curator_client):
@@ -78,6 +78,13 @@ def test_a_curator_cannot_delete_entries(curator_client):
 
     assert response.status_code == 403
     assert Organisation.objects.filter(pk=organisation.pk).exists()
+
+
+def test_a_curator_may_delete_contacts_and_affiliations_but_not_entries(curator):
+    assert curator.has_perm("cooperatives.delete_contact")
+    assert curator.has_perm("cooperatives.delete_affiliation")
+    assert not curator.has_perm("cooperatives.delete_organisation")
+    assert not curator.has_perm("accounts.change_user")
 
 
 def test_a_member_who_is_not_staff_cannot_reach_admin(member_client):
