@@ -9,9 +9,18 @@ from accounts.models import Profile, User
 from config.tasks import email_message_send
 
 
-def notify(*, recipient: User, kind: str, subject: str, template: str, context: dict) -> bool:
+def notify(
+    *,
+    recipient: User,
+    kind: str,
+    subject: str,
+    template: str,
+    context: dict,
+    reply_to: str | None = None,
+) -> bool:
     """Email `recipient` about `kind` using templates/emails/<template>.txt (and .html if any).
 
+    `reply_to` sets the Reply-To address (only when the person it belongs to agreed).
     Returns False when the member has switched that kind off or cannot receive mail.
     """
     if not recipient.is_active or not recipient.email:
@@ -31,6 +40,10 @@ def notify(*, recipient: User, kind: str, subject: str, template: str, context: 
     except TemplateDoesNotExist:
         html = None
     email_message_send.defer(
-        subject=f"[{settings.SITE_NAME}] {subject}", body=body, to=[recipient.email], html=html
+        subject=f"[{settings.SITE_NAME}] {subject}",
+        body=body,
+        to=[recipient.email],
+        html=html,
+        headers={"Reply-To": reply_to} if reply_to else None,
     )
     return True
