@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
 from django.db.models import Exists, OuterRef
 
 from accounts.models import ContactMessage, Profile, User
@@ -108,6 +109,7 @@ class ProfileAdmin(admin.ModelAdmin):
     raw_id_fields = ("user",)
     readonly_fields = ("latitude", "longitude", "updated_at")
     exclude = ("search_vector", "search_text")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request, obj, form, change):
         apply_zip_coordinates(obj)

@@ -148,18 +148,27 @@ def _delete_sessions(user: User) -> None:
 
 def _delete_email_jobs(user: User) -> None:
     """Emails kept in the task queue's table: those waiting to go to the member, and finished
-    ones that mention their address (e.g. as Reply-To)."""
-    addresses = {user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
+    ones that mention their address anywhere (e.g. as Reply-To). Addresses compare
+    case-insensitively."""
+    addresses = {
+        address.lower()
+        for address in [
+            user.email,
+            *EmailAddress.objects.filter(user=user).values_list("email", flat=True),
+        ]
+    }
     with connection.cursor() as cursor:
         for address in addresses:
             cursor.execute(
                 """
                 DELETE FROM procrastinate_jobs
-                WHERE task_name LIKE %s
-                  AND (
-                    (status = 'todo' AND args -> 'to' ? %s)
-                    OR (status NOT IN ('todo', 'doing') AND position(lower(%s) in lower(args::text)) > 0)
-                  )
+                WHERE task_name LIKE %s AND (
+                    (status = 'todo' AND EXISTS (
+                        SELECT 1 FROM jsonb_array_elements_text(args -> 'to') AS recipient
+                        WHERE lower(recipient) = %s
+                    ))
+                    OR (status NOT IN ('todo', 'doing') AND strpos(lower(args::text), %s) > 0)
+                )
                 """,
                 ["%email_message_send", address, json.dumps(address)[1:-1]],
             )

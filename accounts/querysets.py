@@ -131,8 +131,15 @@ class ProfileQuerySet(models.QuerySet):
         half_dlat = (lat - Value(lat0)) / Value(2.0)
         half_dlon = (Radians(F("longitude")) - Value(lon0)) / Value(2.0)
         a = Power(Sin(half_dlat), 2) + Value(math.cos(lat0)) * Cos(lat) * Power(Sin(half_dlon), 2)
+        # LEAST() guards asin() against rounding just above 1; it also skips NULLs, hence the CASE
         distance = Value(2 * EARTH_RADIUS_MILES) * ASin(Sqrt(Least(a, Value(1.0))))
-        return self.annotate(distance_miles=models.ExpressionWrapper(distance, FloatField()))
+        return self.annotate(
+            distance_miles=Case(
+                When(Q(latitude__isnull=True) | Q(longitude__isnull=True), then=Value(None)),
+                default=distance,
+                output_field=FloatField(),
+            )
+        )
 
     def with_proximity_to(self, origin: Profile) -> ProfileQuerySet:
         """Annotate `proximity` (a `Proximity` tier from country, state and city)."""

@@ -1,3 +1,5 @@
+import copy
+
 import pytest
 from django.core import mail
 
@@ -9,7 +11,10 @@ from accounts.notifications import notify
 def notice_template(settings, tmp_path):
     (tmp_path / "emails").mkdir()
     (tmp_path / "emails" / "notice.txt").write_text("Hello {{ recipient }}: {{ message }}")
-    settings.TEMPLATES[0]["DIRS"] = [tmp_path, *settings.TEMPLATES[0]["DIRS"]]
+    # assign (not mutate) so Django resets its cached template engines
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["DIRS"] = [tmp_path, *templates[0]["DIRS"]]
+    settings.TEMPLATES = templates
     return "notice"
 
 
@@ -47,3 +52,21 @@ def test_notify_respects_a_switched_off_kind(member, task_queue, notice_template
 
     assert sent is False
     assert task_queue.jobs() == []
+
+
+@pytest.mark.django_db
+def test_notify_sets_reply_to_only_when_given(member, task_queue, notice_template):
+    for reply_to in (None, "colleague@school.example"):
+        notify(
+            recipient=member,
+            kind=NotificationKind.CONTACT_MESSAGE,
+            subject="Message",
+            template=notice_template,
+            context={"message": "m"},
+            reply_to=reply_to,
+        )
+    task_queue.run_all()
+
+    assert "Reply-To" not in mail.outbox[0].extra_headers
+    assert mail.outbox[1].extra_headers["Reply-To"] == "colleague@school.example"
+    assert "Reply-To: colleague@school.example" in mail.outbox[1].message().as_string()
