@@ -5,8 +5,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import models
 from django.db.models import Exists, OuterRef
 
-from accounts.models import ContactMessage, Profile, User
 from accounts.geo import apply_zip_coordinates
+from accounts.models import ContactMessage, Profile, User
 
 # Admin sign-in goes through the site's allauth login, so its rate limits (5 failed attempts
 # per address and per IP) apply: Django's own admin login form has none.

@@ -276,17 +276,12 @@ class SettingsForm(forms.Form):
     )
 
     def __init__(self, *args, profile: Profile, **kwargs):
-        kwargs.setdefault(
-            "initial",
-            {
-                "visibility": profile.visibility,
-                "accepts_help_requests": profile.accepts_help_requests,
-                **{
-                    f"email_{kind}": profile.wants_email(kind)
-                    for kind in NotificationKind.values
-                },
-            },
-        )
+        kwargs["initial"] = {
+            "visibility": profile.visibility,
+            "accepts_help_requests": profile.accepts_help_requests,
+            **{f"email_{kind}": profile.wants_email(kind) for kind in NotificationKind.values},
+            **(kwargs.get("initial") or {}),
+        }
         super().__init__(*args, **kwargs)
         for kind in NotificationKind:
             self.fields[f"email_{kind.value}"] = forms.BooleanField(
@@ -362,7 +357,7 @@ SORT_CHOICES = [
     ("name", "Name"),
     ("new", "Newest members"),
 ]
-DISTANCE_CHOICES = [("", "Any distance"), ("10", "10 miles"), ("25", "25 miles"), ("50", "50 miles"), ("100", "100 miles"), ("250", "250 miles")]  # fmt: skip
+DISTANCE_CHOICES = [("", "Any distance")] + [(str(m), f"{m} miles") for m in (10, 25, 50, 100, 250)]
 
 
 class DirectoryFilterForm(forms.Form):

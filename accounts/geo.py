@@ -21,7 +21,7 @@ class ZipPlace:
 
 
 def normalize_us_zip(postal_code: str) -> str | None:
-    """"48104", "48104-1234" and "48104 1234" → "48104"; anything else → None."""
+    """ "48104", "48104-1234" and "48104 1234" → "48104"; anything else → None."""
     match = US_ZIP.match(postal_code or "")
     return match.group(1) if match else None
 
@@ -60,7 +60,7 @@ def apply_zip_coordinates(profile) -> None:
 
 
 def miles_away_label(miles: float | None) -> str:
-    """"about 12 miles away", said the way a person would."""
+    """ "about 12 miles away", said the way a person would."""
     if miles is None:
         return ""
     if miles < 1:

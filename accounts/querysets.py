@@ -155,7 +155,9 @@ class ProfileQuerySet(models.QuerySet):
             )
         if origin.state:
             whens.append(
-                When(country=origin.country, state__iexact=origin.state, then=Value(Proximity.STATE))
+                When(
+                    country=origin.country, state__iexact=origin.state, then=Value(Proximity.STATE)
+                )
             )
         whens.append(When(country=origin.country, then=Value(Proximity.COUNTRY)))
         return self.annotate(
@@ -196,7 +198,7 @@ class ProfileQuerySet(models.QuerySet):
         return profiles
 
     def colleagues_near(self, origin: Profile) -> ProfileQuerySet:
-        """"Colleagues near you of other library types": the school ↔ public ↔ academic
+        """ "Colleagues near you of other library types": the school ↔ public ↔ academic
         neighbours the member could work with. Chain after `visible_to(viewer)`."""
         return self.listed().of_other_library_types(origin).near(origin).for_cards()
 

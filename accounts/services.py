@@ -143,9 +143,7 @@ def contact_send(
         NotificationKind.CONTACT_MESSAGE
     ):
         raise ContactRefused(f"{recipient} is not accepting messages through the site.")
-    if rate_limit_hit(
-        scope="contact", key=sender.pk, limit=CONTACT_LIMIT_PER_HOUR, period=60 * 60
-    ):
+    if rate_limit_hit(scope="contact", key=sender.pk, limit=CONTACT_LIMIT_PER_HOUR, period=60 * 60):
         raise ContactRefused(
             f"You have sent {CONTACT_LIMIT_PER_HOUR} messages in the last hour, the most we "
             "allow. Please try again later — your message is still in the box below."
@@ -161,7 +159,8 @@ def contact_send(
             "message": message,
             "share_email": share_email,
             "profile_url": settings.SITE_URL + sender.get_absolute_url(),
-            "contact_url": settings.SITE_URL + reverse("accounts:contact", kwargs={"pk": sender.pk}),
+            "contact_url": settings.SITE_URL
+            + reverse("accounts:contact", kwargs={"pk": sender.pk}),
         },
         reply_to=sender.email if share_email else None,
     )

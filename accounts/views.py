@@ -90,7 +90,10 @@ class MemberListView(ListView):
         has_region = bool(origin and origin.is_onboarded)
         has_coordinates = bool(origin and origin.latitude is not None)
         self.form = DirectoryFilterForm(self.request.GET or None, can_use_distance=has_coordinates)
+        # the member's own card would only say "less than a mile away"
         profiles = Profile.objects.visible_to(self.request.user).listed()
+        if self.request.user.is_authenticated:
+            profiles = profiles.exclude(user=self.request.user)
         data = self.form.cleaned_data if self.form.is_valid() else {}
 
         profiles = (
@@ -127,6 +130,10 @@ class MemberListView(ListView):
             form=self.form,
             query_string=params.urlencode(),
             searching=any(value for key, value in self.request.GET.items() if key != "page"),
+            more_filters_used=any(
+                self.request.GET.get(name)
+                for name in ("library_type", "country", "state", "open_to", "within", "sort")
+            ),
             sort=self.sort,
             viewer_profile=viewer_profile(self.request),
             topic_suggestions=topic_suggestions(),

@@ -89,6 +89,9 @@ def test_editing_a_profile_in_the_admin_updates_location_and_search(admin_client
 def test_user_and_contact_log_pages_open(admin_client, members):
     ContactMessageFactory(sender=members[0], recipient=members[1])
 
-    assert admin_client.get(reverse("admin:accounts_user_change", args=[members[0].pk])).status_code == 200
+    assert (
+        admin_client.get(reverse("admin:accounts_user_change", args=[members[0].pk])).status_code
+        == 200
+    )
     assert admin_client.get(reverse("admin:accounts_contactmessage_changelist")).status_code == 200
     assert admin_client.get(reverse("admin:accounts_user_add")).status_code == 200

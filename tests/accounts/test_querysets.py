@@ -205,8 +205,8 @@ def test_near_orders_by_distance_between_zip_codes(michigan):
 def test_within_miles(michigan):
     origin = michigan["origin"].profile
 
-    close = Profile.objects.exclude(pk=origin.pk).within_miles(origin, 50).order_by(
-        "distance_miles"
+    close = (
+        Profile.objects.exclude(pk=origin.pk).within_miles(origin, 50).order_by("distance_miles")
     )
 
     assert names(close) == ["Ypsilanti", "Detroit"]
