@@ -19,12 +19,14 @@ MAX_TAGS = 20
 STATE_NAME_TO_CODE = {name.lower(): code for code, name in US_STATES}
 
 
-class TopicsField(forms.CharField):
-    """Comma-separated topics ("makerspace, college readiness"); spaces stay inside a topic."""
+class TopicsField(forms.Field):
+    """Comma-separated topics ("makerspace, college readiness"); spaces stay inside a topic,
+    unlike taggit's own field, which splits "college readiness" in two."""
+
+    widget = forms.TextInput
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 1000)
         super().__init__(**kwargs)
 
     def prepare_value(self, value):
@@ -33,7 +35,9 @@ class TopicsField(forms.CharField):
         return value
 
     def to_python(self, value) -> list[str]:
-        text = super().to_python(value)
+        text = str(value or "")
+        if len(text) > 1000:
+            raise ValidationError("That is too much text for topics.", code="max_length")
         names, seen = [], set()
         for part in text.split(","):
             name = " ".join(part.split())
@@ -43,22 +47,11 @@ class TopicsField(forms.CharField):
         return names
 
     def validate(self, value):
-        if self.required and not value:
-            raise ValidationError(self.error_messages["required"], code="required")
+        super().validate(value)
         if len(value) > MAX_TAGS:
             raise ValidationError(f"Choose at most {MAX_TAGS} topics.", code="too_many")
-        too_long = [name for name in value if len(name) > 100]
-        if too_long:
+        if any(len(name) > 100 for name in value):
             raise ValidationError("Keep each topic under 100 characters.", code="too_long")
-
-    def run_validators(self, value):
-        # the max_length validator applies to the typed text, checked in clean() below
-        return None
-
-    def clean(self, value):
-        if value and len(value) > 1000:
-            raise ValidationError("That is too much text for topics.", code="max_length")
-        return super().clean(value)
 
 
 class LocationFormMixin:

@@ -19,8 +19,11 @@ from importlib import import_module
 
 from allauth.account.models import EmailAddress
 from django.apps import apps
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
@@ -131,8 +134,21 @@ def erase(user: User, *, keep_content: bool) -> None:
     the database cascades to the profile, its topics, email addresses and the contact log."""
     _delete_sessions(user)
     _delete_email_jobs(user)
+    _delete_admin_history_about(user)
     EmailAddress.objects.filter(user=user).delete()
     User.objects.filter(pk=user.pk).delete()
+
+
+def _delete_admin_history_about(user: User) -> None:
+    """Admin log entries about the member's account or profile name them in `object_repr`
+    (entries made *by* the member go with the user row)."""
+    about = Q(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk))
+    profile_id = Profile.objects.filter(user=user).values_list("pk", flat=True).first()
+    if profile_id is not None:
+        about |= Q(
+            content_type=ContentType.objects.get_for_model(Profile), object_id=str(profile_id)
+        )
+    LogEntry.objects.filter(about).delete()
 
 
 def _delete_sessions(user: User) -> None:

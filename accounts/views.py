@@ -5,7 +5,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponseRedirect, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -73,8 +73,7 @@ class OwnProfileMixin(LoginRequiredMixin):
 
     @cached_property
     def profile(self) -> Profile:
-        profile, _ = Profile.objects.select_related("user").get_or_create(user=self.request.user)
-        return profile
+        return get_object_or_404(Profile.objects.select_related("user"), user=self.request.user)
 
 
 # --- finding colleagues -------------------------------------------------------------------------

@@ -2,7 +2,9 @@ import json
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.db import connection
@@ -231,6 +233,14 @@ def leaving(client):
     )
     EmailAddress.objects.create(user=user, email="zelda.old@library.example", verified=True)
     other = UserFactory()
+    for obj in (user, user.profile):  # an admin once edited the account and the profile
+        LogEntry.objects.create(
+            user=other,
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=str(obj.pk),
+            object_repr=f"{obj} (Zelda.Leaving@Library.example)",
+            action_flag=CHANGE,
+        )
     ContactMessageFactory(sender=user, recipient=other)
     ContactMessageFactory(sender=other, recipient=user)
     client.force_login(user)
