@@ -8,6 +8,18 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def backfill(apps, schema_editor):
+    """Profiles made before this migration: coordinates from their ZIP code, search index."""
+    from accounts.geo import apply_zip_coordinates
+    from accounts.querysets import ProfileQuerySet
+
+    Profile = apps.get_model("accounts", "Profile")
+    for profile in Profile.objects.exclude(postal_code="").filter(country="US").iterator():
+        apply_zip_coordinates(profile)
+        profile.save(update_fields=["latitude", "longitude"])
+    ProfileQuerySet(model=Profile).all().refresh_search_index()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -82,4 +94,5 @@ class Migration(migrations.Migration):
             model_name='contactmessage',
             constraint=models.CheckConstraint(condition=models.Q(('sender', models.F('recipient')), _negated=True), name='accounts_contact_not_to_self'),
         ),
+        migrations.RunPython(backfill, migrations.RunPython.noop),
     ]

@@ -106,6 +106,10 @@ def test_login_form_fields_have_labels_and_errors_tied_to_them(client):
     page = client.get(reverse("account_login")).content.decode()
     assert '<label for="id_login">' in page
     assert '<label for="id_password">' in page
+    signup = client.get(reverse("account_signup")).content.decode()
+    # the password rules are a list: in a <div>, so the whole list is the description
+    assert '<div class="helptext" id="id_password1_helptext"><ul>' in signup
+    assert 'aria-describedby="id_password1_helptext"' in signup
 
     response = client.post(reverse("account_signup"), {"email": "not-an-email", "password1": "x"})
     html = response.content.decode()
