@@ -1,4 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.urls import reverse
 
 from accounts.models import Profile
 from config.tasks import email_message_send
@@ -10,6 +11,10 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             Profile.objects.get_or_create(user=user)
         return user
+
+    def get_signup_redirect_url(self, request):
+        """A new member tells colleagues their library type and region first."""
+        return reverse("accounts:onboarding")
 
     def send_mail(self, template_prefix, email, context):
         """Render allauth's message now, send it from the task queue, never in the request."""

@@ -1,12 +1,17 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from accounts.choices import COUNTRIES, US_STATE_NAMES, Audience, LibraryType
+from accounts.querysets import ProfileQuerySet
 
 
 class UserManager(BaseUserManager):
@@ -20,6 +25,8 @@ class UserManager(BaseUserManager):
         user = self.model(email=self.normalize_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
+        # every member has a profile, including those made with createsuperuser
+        Profile.objects.using(self._db).get_or_create(user=user)
         return user
 
     def create_user(self, email, password=None, **extra_fields):
@@ -120,18 +127,52 @@ class Profile(models.Model):
     visibility = models.CharField(
         max_length=16, choices=Visibility.choices, default=Visibility.MEMBERS
     )
+    accepts_help_requests = models.BooleanField(
+        "colleagues may ask me to look at their challenges",
+        default=True,
+        help_text="Switch off to stop being suggested when someone asks peers for help.",
+    )
     # {NotificationKind: bool}; a kind not listed is on
     email_preferences = models.JSONField(default=dict, blank=True)
+    # centroid of a US ZIP code (offline table), set by the profile services; never shown
+    latitude = models.FloatField(null=True, blank=True, editable=False)
+    longitude = models.FloatField(null=True, blank=True, editable=False)
+    # kept up to date by ProfileQuerySet.refresh_search_index() (names and tags live elsewhere)
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
+    search_text = models.TextField(blank=True, default="", editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProfileQuerySet.as_manager()
 
     class Meta:
         indexes = [
             models.Index(fields=["country", "state"]),
             models.Index(fields=["library_type"]),
+            GinIndex(fields=["search_vector"], name="accounts_profile_search_gin"),
+            GinIndex(
+                fields=["search_text"],
+                name="accounts_profile_trgm_gin",
+                opclasses=["gin_trgm_ops"],
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(latitude__isnull=True) & Q(longitude__isnull=True))
+                | (
+                    Q(latitude__gte=-90)
+                    & Q(latitude__lte=90)
+                    & Q(longitude__gte=-180)
+                    & Q(longitude__lte=180)
+                ),
+                name="accounts_profile_coordinates_valid",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Profile of {self.user}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:detail", kwargs={"pk": self.user_id})
 
     @property
     def is_onboarded(self) -> bool:
@@ -141,6 +182,85 @@ class Profile(models.Model):
         return self.email_preferences.get(kind, True)
 
     @property
+    def library_family(self) -> str:
+        return LibraryType.family(self.library_type) if self.library_type else ""
+
+    @property
+    def open_to_labels(self) -> list[str]:
+        return [
+            self._meta.get_field(name).verbose_name
+            for name in OPEN_TO_FIELDS
+            if getattr(self, name)
+        ]
+
+    @property
+    def audience_labels(self) -> list[str]:
+        labels = dict(Audience.choices)
+        return [labels.get(value, value) for value in self.audiences]
+
+    def missing_for_completeness(self) -> list[str]:
+        """What a member could still add, in the words the completeness hint uses.
+
+        Reads both tag sets: use it on one profile at a time (the member's own).
+        """
+        missing = []
+        if not self.user.display_name:
+            missing.append("your name")
+        if not self.is_onboarded:
+            missing.append("your library type and region")
+        if not self.job_title:
+            missing.append("your job title")
+        if not self.library_name:
+            missing.append("your library's name")
+        if not self.bio.strip():
+            missing.append("a short bio")
+        if not self.can_help_with.exists():
+            missing.append("what you can help with")
+        if not self.want_to_learn.exists():
+            missing.append("what you want to learn")
+        if not any(getattr(self, name) for name in OPEN_TO_FIELDS):
+            missing.append("what you are open to (visits, calls, mentoring…)")
+        return missing
+
+    @property
     def region_label(self) -> str:
         state = US_STATE_NAMES.get(self.state, self.state) if self.country == "US" else self.state
         return ", ".join(part for part in (self.city, state) if part)
+
+
+OPEN_TO_FIELDS = (
+    "open_to_visits",
+    "open_to_calls",
+    "open_to_mentoring",
+    "open_to_copresenting",
+    "open_to_joint_research",
+    "open_to_joint_programs",
+)
+
+
+class ContactMessage(models.Model):
+    """The log of "Contact" messages sent through the site: who wrote to whom and when.
+
+    The message itself is emailed and not kept; the log is what rate limits and moderators need.
+    """
+
+    sender = models.ForeignKey(User, on_delete=models.CASCADE, related_name="contact_messages_sent")
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="contact_messages_received"
+    )
+    reply_to_shared = models.BooleanField(
+        default=False, help_text="The sender let the recipient reply to their email address."
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["sender", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(sender=F("recipient")), name="accounts_contact_not_to_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sender} → {self.recipient} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,20 +1,362 @@
-from django.contrib.auth import get_user_model
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.views.generic import DetailView, ListView
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.generic import DetailView, FormView, ListView, RedirectView, UpdateView
+from taggit.models import Tag
+
+from accounts.choices import US_STATES, NotificationKind
+from accounts.forms import (
+    AccountDeleteForm,
+    ContactForm,
+    DirectoryFilterForm,
+    OnboardingForm,
+    ProfileForm,
+    SettingsForm,
+)
+from accounts.member_data import collect_export
+from accounts.middleware import ONBOARDED_SESSION_KEY
+from accounts.models import Profile
+from accounts.services import (
+    PROFILE_FIELDS,
+    ContactRefused,
+    account_delete,
+    contact_send,
+    profile_settings_update,
+    profile_update,
+)
+from config.ratelimit import rate_limit_hit
+
+TOPIC_SUGGESTIONS = 300
+DELETE_ATTEMPTS_PER_15_MINUTES = 5
 
 
-class MemberListView(LoginRequiredMixin, ListView):
+def viewer_profile(request) -> Profile | None:
+    """The signed-in member's own profile (one query per request), or None."""
+    if not request.user.is_authenticated:
+        return None
+    if not hasattr(request, "_viewer_profile"):
+        request._viewer_profile = Profile.objects.filter(user=request.user).first()
+    return request._viewer_profile
+
+
+def topic_suggestions() -> list[str]:
+    return list(Tag.objects.order_by("name").values_list("name", flat=True)[:TOPIC_SUGGESTIONS])
+
+
+def safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+class OwnProfileMixin(LoginRequiredMixin):
+    """The one permission check for a member's own pages: `<pk>` must be the signed-in member;
+    anyone else gets 404 (whether or not that member exists)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and kwargs.get("pk") != request.user.pk:
+            raise Http404("Not your profile")
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def profile(self) -> Profile:
+        return get_object_or_404(Profile.objects.select_related("user"), user=self.request.user)
+
+
+# --- finding colleagues -------------------------------------------------------------------------
+class MemberListView(ListView):
+    """The member directory: search, filters, nearest first. Visitors see public profiles."""
+
     template_name = "accounts/member_list.html"
-    context_object_name = "members"
+    context_object_name = "profiles"
     paginate_by = 24
 
     def get_queryset(self):
-        return get_user_model().objects.filter(is_active=True).order_by("display_name", "pk")
+        origin = viewer_profile(self.request)
+        has_region = bool(origin and origin.is_onboarded)
+        has_coordinates = bool(origin and origin.latitude is not None)
+        self.form = DirectoryFilterForm(self.request.GET or None, can_use_distance=has_coordinates)
+        # the member's own card would only say "less than a mile away"
+        profiles = Profile.objects.visible_to(self.request.user).listed()
+        if self.request.user.is_authenticated:
+            profiles = profiles.exclude(user=self.request.user)
+        data = self.form.cleaned_data if self.form.is_valid() else {}
+
+        profiles = (
+            profiles.search(data.get("q", ""))
+            .of_library_types(data.get("library_type"))
+            .in_region(country=data.get("country", ""), state=data.get("state", ""))
+            .open_to(data.get("open_to") or [])
+            .can_help_with(data.get("help", ""))
+        )
+        if has_coordinates and data.get("within"):
+            profiles = profiles.within_miles(origin, float(data["within"]))
+
+        sort = data.get("sort") or ""
+        if not sort:
+            sort = "relevance" if data.get("q") else ("near" if has_region else "name")
+        self.sort = sort
+        if has_region:
+            profiles = profiles.near(origin)  # annotates distance and proximity for the cards
+        if sort == "relevance":
+            profiles = profiles.order_by("-search_rank", "user__display_name", "pk")
+        elif sort == "name":
+            profiles = profiles.order_by("user__display_name", "pk")
+        elif sort == "new":
+            profiles = profiles.order_by("-user__date_joined", "pk")
+        elif not has_region:
+            profiles = profiles.order_by("user__display_name", "pk")
+        return profiles.for_cards()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        context.update(
+            form=self.form,
+            query_string=params.urlencode(),
+            searching=any(value for key, value in self.request.GET.items() if key != "page"),
+            more_filters_used=any(
+                self.request.GET.get(name)
+                for name in ("library_type", "country", "state", "open_to", "within", "sort")
+            ),
+            sort=self.sort,
+            viewer_profile=viewer_profile(self.request),
+            topic_suggestions=topic_suggestions(),
+            us_states=US_STATES,
+        )
+        return context
 
 
-class MemberDetailView(LoginRequiredMixin, DetailView):
+class MemberDetailView(DetailView):
     template_name = "accounts/member_detail.html"
-    context_object_name = "member"
+    context_object_name = "profile"
 
-    def get_queryset(self):
-        return get_user_model().objects.filter(is_active=True)
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.object is None:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise Http404("No such member")
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+    def get_object(self, queryset=None):
+        profiles = Profile.objects.visible_to(self.request.user).filter(user_id=self.kwargs["pk"])
+        origin = viewer_profile(self.request)
+        if origin is not None and origin.user_id != self.kwargs["pk"]:
+            profiles = profiles.with_distance_from(
+                origin.latitude, origin.longitude
+            ).with_proximity_to(origin)
+        return (
+            profiles.select_related("user")
+            .prefetch_related("can_help_with", "want_to_learn")
+            .first()
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        profile = self.object
+        user = self.request.user
+        is_owner = user.is_authenticated and profile.user_id == user.pk
+        context.update(
+            member=profile.user,
+            is_owner=is_owner,
+            can_contact=(
+                user.is_authenticated
+                and not is_owner
+                and profile.wants_email(NotificationKind.CONTACT_MESSAGE)
+            ),
+        )
+        if is_owner:
+            context["missing"] = profile.missing_for_completeness()
+            context["colleagues"] = list(
+                Profile.objects.visible_to(user).colleagues_near(profile)[:6]
+            )
+        return context
+
+
+class ContactView(LoginRequiredMixin, FormView):
+    """Write to a member by email through the site; neither address is shown."""
+
+    template_name = "accounts/contact_form.html"
+    form_class = ContactForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.recipient_profile = (
+                Profile.objects.visible_to(request.user)
+                .exclude(user=request.user)
+                .select_related("user")
+                .filter(user_id=kwargs["pk"])
+                .first()
+            )
+            if self.recipient_profile is None:
+                raise Http404("No such member")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["profile"] = self.recipient_profile
+        context["member"] = self.recipient_profile.user
+        context["accepts"] = self.recipient_profile.wants_email(NotificationKind.CONTACT_MESSAGE)
+        return context
+
+    def form_valid(self, form):
+        recipient = self.recipient_profile.user
+        try:
+            contact_send(
+                sender=self.request.user,
+                recipient=recipient,
+                message=form.cleaned_data["message"],
+                share_email=form.cleaned_data["share_email"],
+            )
+        except ContactRefused as refusal:
+            form.add_error(None, str(refusal))
+            return self.form_invalid(form)
+        messages.success(self.request, f"Your message to {recipient} is on its way.")
+        return redirect(recipient.get_absolute_url())
+
+
+# --- the member's own pages ---------------------------------------------------------------------
+class OnboardingView(LoginRequiredMixin, FormView):
+    """First thing after the first sign-in: library type and region."""
+
+    template_name = "accounts/onboarding.html"
+    form_class = OnboardingForm
+
+    @cached_property
+    def profile(self) -> Profile:
+        return Profile.objects.filter(user=self.request.user).first() or Profile(
+            user=self.request.user
+        )
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.profile, "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(us_states=US_STATES, next=safe_next(self.request, ""))
+        return context
+
+    def form_valid(self, form):
+        profile, _ = Profile.objects.get_or_create(user=self.request.user)
+        data = form.cleaned_data
+        profile_update(
+            profile=profile,
+            display_name=data["display_name"],
+            **{name: data[name] for name in OnboardingForm.Meta.fields},
+        )
+        self.request.session[ONBOARDED_SESSION_KEY] = self.request.user.pk
+        messages.success(
+            self.request,
+            "Welcome to Librarian Commons! Add what you can help with and what you want to "
+            "learn, so colleagues can find you.",
+        )
+        return HttpResponseRedirect(safe_next(self.request, self.request.user.get_absolute_url()))
+
+
+class MeView(LoginRequiredMixin, RedirectView):
+    def get_redirect_url(self, *args, **kwargs):
+        return self.request.user.get_absolute_url()
+
+
+class ProfileUpdateView(OwnProfileMixin, UpdateView):
+    template_name = "accounts/profile_form.html"
+    form_class = ProfileForm
+
+    def get_object(self, queryset=None):
+        return self.profile
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(topic_suggestions=topic_suggestions(), us_states=US_STATES)
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        profile_update(
+            profile=self.profile,
+            display_name=data["display_name"],
+            can_help_with=data["can_help_with"],
+            want_to_learn=data["want_to_learn"],
+            **{name: data[name] for name in PROFILE_FIELDS if name in data},
+        )
+        messages.success(self.request, "Your profile is saved.")
+        return redirect(self.request.user.get_absolute_url())
+
+
+class SettingsView(OwnProfileMixin, FormView):
+    template_name = "accounts/settings.html"
+    form_class = SettingsForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "profile": self.profile}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "profile": self.profile}
+
+    def form_valid(self, form):
+        profile_settings_update(
+            profile=self.profile,
+            email_preferences=form.email_preferences,
+            visibility=form.cleaned_data["visibility"],
+            accepts_help_requests=form.cleaned_data["accepts_help_requests"],
+        )
+        messages.success(self.request, "Your settings are saved.")
+        return redirect("accounts:settings", pk=self.request.user.pk)
+
+
+@method_decorator(never_cache, name="dispatch")
+class ExportView(OwnProfileMixin, View):
+    """Download my data: everything every app holds about the member, as JSON."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request, *args, **kwargs):
+        response = JsonResponse(
+            collect_export(request.user), json_dumps_params={"indent": 2, "ensure_ascii": False}
+        )
+        response["Content-Disposition"] = 'attachment; filename="librarian-commons-my-data.json"'
+        return response
+
+
+class AccountDeleteView(OwnProfileMixin, FormView):
+    template_name = "accounts/account_delete.html"
+    form_class = AccountDeleteForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def post(self, request, *args, **kwargs):
+        if rate_limit_hit(
+            scope="account_delete",
+            key=request.user.pk,
+            limit=DELETE_ATTEMPTS_PER_15_MINUTES,
+            period=15 * 60,
+        ):
+            form = self.get_form()
+            form.is_valid()
+            form.add_error(None, "Too many attempts. Please wait a quarter of an hour.")
+            return self.form_invalid(form)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        account_delete(user=self.request.user, keep_stories=form.keep_stories)
+        logout(self.request)
+        messages.success(
+            self.request, "Your account and your personal data are deleted. Thank you for sharing."
+        )
+        return redirect("home")

@@ -27,10 +27,10 @@ def seed(*, scale: int, demo_email: str, demo_password: str) -> dict[str, int]:
         user=demo, email=demo_email, defaults={"verified": True, "primary": True}
     )
 
-    wanted = MEMBERS_PER_SCALE * scale
-    missing = max(0, wanted - User.objects.exclude(pk=demo.pk).count())
-    factories.UserFactory.create_batch(missing)
-    return {"members": User.objects.count(), **seed_cooperatives(scale, demo=demo)}
+    return {
+        "members": seed_accounts(scale=scale, demo=demo),
+        **seed_cooperatives(scale, demo=demo),
+    }
 
 
 def seed_cooperatives(scale: int, *, demo) -> dict[str, int]:
@@ -75,3 +75,10 @@ def seed_cooperatives(scale: int, *, demo) -> dict[str, int]:
         "directory entries": Organisation.objects.count(),
         "affiliations": Affiliation.objects.count(),
     }
+
+
+def seed_accounts(*, scale: int, demo) -> int:
+    """Librarians of every type with real US ZIP codes and the topics they share."""
+    from accounts.demo_data import seed_members
+
+    return seed_members(wanted=MEMBERS_PER_SCALE * scale, demo_user=demo)

@@ -8,7 +8,8 @@ from factory.django import DjangoModelFactory
 from faker import Faker
 
 from accounts.choices import LibraryType
-from accounts.models import Profile
+from accounts.geo import apply_zip_coordinates
+from accounts.models import ContactMessage, Profile
 
 fake = Faker()
 LIBRARY_KINDS = ["Public Library", "High School Library", "College Library", "Media Center"]
@@ -38,6 +39,7 @@ class ProfileFactory(DjangoModelFactory):
     class Meta:
         model = Profile
         django_get_or_create = ("user",)
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory, profile=None)
     job_title = factory.Faker("job")
@@ -47,6 +49,54 @@ class ProfileFactory(DjangoModelFactory):
     state = factory.Iterator(["MI", "NJ", "FL", "KS", "MO", "IL", "CA", "NY", "TX", "OH"])
     city = factory.Faker("city")
     postal_code = ""
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        profile = super()._create(model_class, *args, **kwargs)
+        if profile.postal_code and profile.latitude is None:
+            apply_zip_coordinates(profile)
+            profile.save(update_fields=["latitude", "longitude"])
+        return profile
+
+    @factory.post_generation
+    def can_help_with(profile, create, extracted, **kwargs):
+        """`ProfileFactory(can_help_with=["makerspace", "OER"])`"""
+        if create and extracted:
+            profile.can_help_with.set(list(extracted))
+
+    @factory.post_generation
+    def want_to_learn(profile, create, extracted, **kwargs):
+        if create and extracted:
+            profile.want_to_learn.set(list(extracted))
+
+    @factory.post_generation
+    def search_index(profile, create, extracted, **kwargs):
+        # what the profile services do after every change
+        if create:
+            Profile.objects.filter(pk=profile.pk).refresh_search_index()
+
+
+def profile_for(user, **fields) -> Profile:
+    """Update the profile UserFactory made, e.g. profile_for(user, postal_code="48104")."""
+    tags = {name: fields.pop(name) for name in ("can_help_with", "want_to_learn") if name in fields}
+    profile = user.profile
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    apply_zip_coordinates(profile)
+    profile.save()
+    for name, names in tags.items():
+        getattr(profile, name).set(list(names))
+    Profile.objects.filter(pk=profile.pk).refresh_search_index()
+    return profile
+
+
+# --- accounts ---------------------------------------------------------------------------------
+class ContactMessageFactory(DjangoModelFactory):
+    class Meta:
+        model = ContactMessage
+
+    sender = factory.SubFactory(UserFactory)
+    recipient = factory.SubFactory(UserFactory)
 
 
 # --- cooperatives (directory) -------------------------------------------------------------

@@ -13,7 +13,7 @@ def sign_in(page, base_url, email, next_url):
     page.goto(f"{base_url}/accounts/login/?next={next_url}")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
 
 
 def test_a_curator_adds_and_verifies_an_entry_a_member_finds_it(page, base_url, axe):
