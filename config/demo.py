@@ -30,4 +30,12 @@ def seed(*, scale: int, demo_email: str, demo_password: str) -> dict[str, int]:
     wanted = MEMBERS_PER_SCALE * scale
     missing = max(0, wanted - User.objects.exclude(pk=demo.pk).count())
     factories.UserFactory.create_batch(missing)
-    return {"members": User.objects.count()}
+    stories = seed_stories(scale=scale, demo_user=demo)
+    return {"members": User.objects.count(), **stories}
+
+
+def seed_stories(*, scale: int, demo_user) -> dict[str, int]:
+    """Lessons learned, with comments, helpful votes and solved challenges (stories/demo.py)."""
+    from stories.demo import seed_stories as seed
+
+    return seed(scale=scale, demo_user=demo_user)

@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from accounts.choices import COUNTRIES, Audience, LibraryType
+from accounts.choices import COUNTRIES, US_STATE_NAMES, Audience, LibraryType
 from stories.querysets import CommentQuerySet, StoryQuerySet
 
 FORMER_MEMBER = "a former member"
@@ -201,6 +201,12 @@ class Story(models.Model):
     @property
     def author_name(self) -> str:
         return str(self.author) if self.author_id else FORMER_MEMBER
+
+    @property
+    def region_label(self) -> str:
+        if self.country == "US":
+            return US_STATE_NAMES.get(self.state, self.state)
+        return ", ".join(part for part in (self.state, self.get_country_display()) if part)
 
     def is_editor(self, user) -> bool:
         """Authors and co-authors may edit, publish and delete."""

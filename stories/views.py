@@ -114,6 +114,10 @@ class StoryListView(ListView):
             active_tag=self.tag,
             query_string=query.urlencode(),
             typo_fallback=self.typo_fallback,
+            filters_active=any(
+                self.params.get(name)
+                for name in ("kind", "tag", "library_type", "state", "near", "open", "sort")
+            ),
             popular_tags=popular_tags(),
             feeds=self.feeds(),
             near_unavailable=bool(

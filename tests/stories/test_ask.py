@@ -51,9 +51,7 @@ def colleague(name, *, library_type="public", state="NJ", city="", helps_with=()
 def test_candidates_match_library_type_or_topic_nearest_first(open_challenge):
     far_same_type = colleague("Far Same Type", library_type="middle_school", state="CA")
     same_state_topic = colleague("Same State Topic", state="MI", helps_with=["outreach"])
-    same_town = colleague(
-        "Same Town", library_type="middle_school", state="MI", city="marquette"
-    )
+    same_town = colleague("Same Town", library_type="middle_school", state="MI", city="marquette")
     colleague("No Match", library_type="academic", state="MI", helps_with=["budgets"])
 
     assert list(ask_candidates(open_challenge)) == [same_town, same_state_topic, far_same_type]

@@ -23,7 +23,9 @@ def stories():
     return {
         "success": StoryFactory(author=author, title="Reading buddies", tags=["reading programs"]),
         "challenge": StoryFactory(kind="challenge", title="Teens after school", tags=["teens"]),
-        "lesson": StoryFactory(kind="lesson", title="The app nobody used", tags=["reading programs"]),
+        "lesson": StoryFactory(
+            kind="lesson", title="The app nobody used", tags=["reading programs"]
+        ),
         "draft": StoryFactory(status="draft", title="Draft in progress", tags=["reading programs"]),
         "hidden": StoryFactory(
             title="Hidden by moderators", hidden_at=timezone.now(), tags=["reading programs"]
