@@ -19,10 +19,11 @@ POSTING_LIMITS = {"story": (3, 20), "comment": (10, 60), "report": (10, 30)}
 POSTING_NOUNS = {"story": "stories", "comment": "comments", "report": "reports"}
 
 
-def story_for(user, pk: int, *, edit: bool = False) -> Story:
+def story_for(user, pk: int, *, edit: bool = False, queryset=None) -> Story:
     """The story `pk` as `user` may see it: 404 if they may not see it at all, 403 if they may
     see it but `edit` is asked and they are not one of its authors."""
-    story = get_object_or_404(Story.objects.visible_to(user).prefetch_related("coauthors"), pk=pk)
+    queryset = Story.objects.all() if queryset is None else queryset
+    story = get_object_or_404(queryset.visible_to(user).prefetch_related("coauthors"), pk=pk)
     if edit and not story.is_editor(user):
         raise PermissionDenied("Only the story’s authors can do that.")
     return story

@@ -168,13 +168,14 @@ def _detail_context(request, story: Story, *, comment_form: CommentForm | None =
 
 
 def _story_with_details(user, pk: int) -> Story:
-    story = story_for(user, pk)
-    # one query each for the author card, the tags and the pinned answer
-    return (
-        Story.objects.filter(pk=story.pk)
-        .select_related("author__profile", "solved_answer__author__profile")
-        .prefetch_related("tags", "coauthors", "author__profile__can_help_with")
-        .get()
+    # the story with its author card and pinned answer, then one query each for tags,
+    # co-authors and the author's topics, however many there are
+    return story_for(
+        user,
+        pk,
+        queryset=Story.objects.select_related(
+            "author__profile", "solved_answer__author__profile"
+        ).prefetch_related("tags", "author__profile__can_help_with"),
     )
 
 

@@ -132,3 +132,42 @@ def test_suggested_topics_are_added_with_a_click(page, base_url):
     page.get_by_role("button", name="Add topic summer reading").click()
 
     expect(page.get_by_role("textbox", name="Topics")).to_have_value("outreach, summer reading")
+
+
+def test_every_other_story_page_is_accessible(page, base_url, axe):
+    author = UserFactory(display_name="Ruth Abernathy", profile__library_type="public")
+    colleague = UserFactory(display_name="Grace Lindqvist", profile__library_type="public")
+    challenge = StoryFactory(author=author, kind="challenge", title="Summer sign-ups fell")
+    challenge.coauthors.add(colleague)
+    StoryFactory(author=author, status="draft", title="A draft")
+    other = StoryFactory(title="Someone else's success")
+    log_in(page, base_url, author)
+    page.goto(base_url + other.get_absolute_url())
+    page.get_by_role("button", name="Save").click()
+    page.get_by_label("Your comment").fill("Thanks for this.")
+    page.get_by_role("button", name="Post comment").click()
+    comment_url = page.url
+
+    for path, heading in [
+        ("/stories/mine/", "My stories and drafts"),
+        ("/stories/saved/", "Saved stories"),
+        (f"/stories/{challenge.pk}/edit/", "Edit your story"),
+        (f"/stories/{challenge.pk}/delete/", "Delete “Summer sign-ups fell”?"),
+        (f"/stories/{challenge.pk}/coauthors/?q=grace", "Co-authors"),
+        (f"/stories/{challenge.pk}/ask/", "Ask a colleague"),
+        (f"/stories/{other.pk}/report/", "Report “Someone else's success”"),
+    ]:
+        page.goto(base_url + path)
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        assert axe(page) == [], path
+
+    page.goto(comment_url)
+    page.get_by_role("link", name="Edit your comment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Edit your comment")
+    assert axe(page) == []
+    page.goto(comment_url)
+    page.get_by_role("link", name="Delete your comment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete your comment?")
+    assert axe(page) == []
+    page.get_by_role("button", name="Yes, delete it").click()
+    expect(page.get_by_text("Your comment is deleted.")).to_be_visible()
