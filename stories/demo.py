@@ -396,6 +396,33 @@ EXTRA_COMMENTS = [
 ]
 
 
+def _extra_text(kind: str, program: str, place: str) -> dict[str, str]:
+    """Plain, believable text for the stories `--scale` adds."""
+    topic = program[0].lower() + program[1:]
+    text = {
+        "summary": f"{program}: what a library in {place} tried, and what colleagues can reuse.",
+        "situation": (
+            f"Like many libraries in {place}, we work with a small team and a smaller "
+            f"budget. {program} came up at our regional meetup as something several of us "
+            "wanted to try."
+        ),
+        "what_we_did": (
+            "- Asked two neighbouring libraries what they had already tried\n"
+            "- Started with one term and one partner\n"
+            "- Kept a short log of what happened each week"
+        ),
+        "results": "Attendance and feedback were steady enough to keep going next year.",
+        "do_differently": "Ask colleagues earlier: most of our questions had been answered before.",
+    }
+    if kind == "challenge":
+        text["results"] = f"Ideas from anyone who has made {topic} work with few staff."
+        text["do_differently"] = ""
+    elif kind == "lesson":
+        text["results"] = "Too few people came, and we stopped after a term."
+        text["do_differently"] = "Talk to the people it was for before buying anything."
+    return text
+
+
 def _author(key):
     from tests import factories
 
@@ -512,7 +539,12 @@ def seed_stories(*, scale: int, demo_user) -> dict[str, int]:
             continue
         author = members[index % len(members)]
         story = factories.StoryFactory(
-            author=author, kind=kind, title=title, state=state, tags=[tag, "collaboration"]
+            author=author,
+            kind=kind,
+            title=title,
+            state=state,
+            tags=[tag, "collaboration"],
+            **_extra_text(kind, program, place),
         )
         _publish_dates(story, rng.randint(1, 400))
         for commenter in rng.sample(members, min(rng.randint(0, 3), len(members))):

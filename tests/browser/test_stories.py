@@ -24,7 +24,12 @@ def log_out(page):
 def test_write_preview_publish_find_discuss_and_mark_what_worked(page, base_url, axe):
     author = UserFactory(display_name="Marisol Ortiz", profile__state="MI")
     helper = UserFactory(display_name="Grace Lindqvist")
-    StoryFactory(title="An older story about budgets", tags=["budget cuts"])
+    StoryFactory(
+        title="An older story about budgets",
+        tags=["budget cuts"],
+        summary="Cutting costs without cutting hours.",
+        **dict.fromkeys(["situation", "what_we_did", "results", "do_differently"], "Budgets."),
+    )
 
     # write a challenge with the structured form
     log_in(page, base_url, author)
