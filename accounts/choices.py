@@ -150,3 +150,12 @@ class NotificationKind(models.TextChoices):
     SUGGESTION_ANSWER = "suggestion_answer", "My directory suggestion was approved or rejected"
     FOLLOWED_CONTENT = "followed_content", "New content from people, tags and groups I follow"
     WEEKLY_DIGEST = "weekly_digest", "The weekly digest"
+    MODERATION_NOTICE = "moderation_notice", "A moderator hid something I wrote, and why"
+
+    @classmethod
+    def optional(cls) -> list["NotificationKind"]:
+        """The kinds a member may switch off; moderation notices always reach the author."""
+        return [kind for kind in cls if kind not in ALWAYS_EMAILED]
+
+
+ALWAYS_EMAILED = {NotificationKind.MODERATION_NOTICE}

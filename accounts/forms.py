@@ -272,22 +272,22 @@ class SettingsForm(forms.Form):
         kwargs["initial"] = {
             "visibility": profile.visibility,
             "accepts_help_requests": profile.accepts_help_requests,
-            **{f"email_{kind}": profile.wants_email(kind) for kind in NotificationKind.values},
+            **{f"email_{kind}": profile.wants_email(kind) for kind in NotificationKind.optional()},
             **(kwargs.get("initial") or {}),
         }
         super().__init__(*args, **kwargs)
-        for kind in NotificationKind:
+        for kind in NotificationKind.optional():
             self.fields[f"email_{kind.value}"] = forms.BooleanField(
                 label=kind.label, required=False
             )
 
     @property
     def email_fields(self):
-        return [self[f"email_{kind}"] for kind in NotificationKind.values]
+        return [self[f"email_{kind}"] for kind in NotificationKind.optional()]
 
     @property
     def email_preferences(self) -> dict[str, bool]:
-        return {kind: self.cleaned_data[f"email_{kind}"] for kind in NotificationKind.values}
+        return {kind: self.cleaned_data[f"email_{kind}"] for kind in NotificationKind.optional()}
 
 
 class ContactForm(forms.Form):

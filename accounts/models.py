@@ -10,7 +10,7 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from accounts.choices import COUNTRIES, US_STATE_NAMES, Audience, LibraryType
+from accounts.choices import ALWAYS_EMAILED, COUNTRIES, US_STATE_NAMES, Audience, LibraryType
 from accounts.querysets import ProfileQuerySet
 
 
@@ -179,7 +179,7 @@ class Profile(models.Model):
         return bool(self.library_type and self.state)
 
     def wants_email(self, kind: str) -> bool:
-        return self.email_preferences.get(kind, True)
+        return kind in ALWAYS_EMAILED or self.email_preferences.get(kind, True)
 
     @property
     def library_family(self) -> str:

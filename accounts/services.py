@@ -113,7 +113,7 @@ def profile_settings_update(
     accepts_help_requests: bool,
 ) -> Profile:
     """Notification and privacy choices from the settings page."""
-    known = set(NotificationKind.values)
+    known = set(NotificationKind.optional())
     profile.email_preferences = {
         kind: bool(wanted) for kind, wanted in email_preferences.items() if kind in known
     }

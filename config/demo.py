@@ -27,10 +27,13 @@ def seed(*, scale: int, demo_email: str, demo_password: str) -> dict[str, int]:
         user=demo, email=demo_email, defaults={"verified": True, "primary": True}
     )
 
-    return {
-        "members": seed_accounts(scale=scale, demo=demo),
+    seed_accounts(scale=scale, demo=demo)
+    counts = {
         **seed_cooperatives(scale, demo=demo),
+        **seed_stories(scale=scale, demo_user=demo),
     }
+    # other steps add members too (authors, commenters)
+    return {"members": User.objects.count(), **counts}
 
 
 def seed_cooperatives(scale: int, *, demo) -> dict[str, int]:
@@ -82,3 +85,10 @@ def seed_accounts(*, scale: int, demo) -> int:
     from accounts.demo_data import seed_members
 
     return seed_members(wanted=MEMBERS_PER_SCALE * scale, demo_user=demo)
+
+
+def seed_stories(*, scale: int, demo_user) -> dict[str, int]:
+    """Lessons learned, with comments, helpful votes and solved challenges (stories/demo.py)."""
+    from stories.demo import seed_stories as seed
+
+    return seed(scale=scale, demo_user=demo_user)

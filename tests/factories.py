@@ -3,6 +3,7 @@ import random
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.text import slugify
 from factory.django import DjangoModelFactory
 from faker import Faker
@@ -149,3 +150,109 @@ def make_curator(**kwargs):
     curator = UserFactory(is_staff=True, **kwargs)
     curator.groups.add(curators_group_sync())
     return curator
+
+
+# --- stories ------------------------------------------------------------------------------
+STORY_TOPICS = [
+    "reading programs",
+    "college readiness",
+    "collaboration",
+    "information literacy",
+    "makerspaces",
+    "summer reading",
+    "budget cuts",
+    "professional development",
+    "teen services",
+    "research skills",
+    "listservs",
+    "school-public partnerships",
+]
+
+
+class StoryFactory(DjangoModelFactory):
+    """A published story by a new member, with a search vector, like the service makes.
+
+    `tags=["a", "b"]` sets topics; `status="draft"` makes a draft.
+    """
+
+    class Meta:
+        model = "stories.Story"
+        skip_postgeneration_save = True
+
+    kind = "success"
+    status = "published"
+    title = factory.Faker("sentence", nb_words=6)
+    summary = factory.Faker("sentence", nb_words=18)
+    situation = factory.Faker("paragraph", nb_sentences=4)
+    what_we_did = factory.Faker("paragraph", nb_sentences=4)
+    results = factory.Faker("paragraph", nb_sentences=3)
+    do_differently = factory.Faker("paragraph", nb_sentences=2)
+    resources = ""
+    author = factory.SubFactory(UserFactory)
+    library_types = factory.LazyAttribute(
+        lambda story: [story.author.profile.library_type] if story.author else []
+    )
+    country = "US"
+    state = factory.LazyAttribute(lambda story: story.author.profile.state if story.author else "")
+    published_at = factory.LazyAttribute(
+        lambda story: timezone.now() if story.status == "published" else None
+    )
+
+    @factory.post_generation
+    def tags(story, create, extracted, **kwargs):
+        if create and extracted:
+            story.tags.set(list(extracted))
+
+    @factory.post_generation
+    def coauthors(story, create, extracted, **kwargs):
+        if create and extracted:
+            story.coauthors.set(extracted)
+
+    @factory.post_generation
+    def search_vector(story, create, extracted, **kwargs):
+        if create:
+            from stories.services import story_search_vector_update
+
+            story_search_vector_update(story=story)
+
+
+class CommentFactory(DjangoModelFactory):
+    """A comment; keeps the story's comment counter right, like the service does."""
+
+    class Meta:
+        model = "stories.Comment"
+
+    story = factory.SubFactory(StoryFactory)
+    author = factory.SubFactory(UserFactory)
+    body = factory.Faker("paragraph", nb_sentences=3)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from django.db.models import F
+
+        from stories.models import Story
+
+        comment = super()._create(model_class, *args, **kwargs)
+        if comment.hidden_at is None:
+            Story.objects.filter(pk=comment.story_id).update(comment_count=F("comment_count") + 1)
+        return comment
+
+
+class HelpfulVoteFactory(DjangoModelFactory):
+    """A “this helped me”; keeps the story's counter right, like the service does."""
+
+    class Meta:
+        model = "stories.HelpfulVote"
+
+    story = factory.SubFactory(StoryFactory)
+    member = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from django.db.models import F
+
+        from stories.models import Story
+
+        vote = super()._create(model_class, *args, **kwargs)
+        Story.objects.filter(pk=vote.story_id).update(helpful_count=F("helpful_count") + 1)
+        return vote

@@ -1,0 +1,277 @@
+"""Reads for stories. Every list, search, feed and detail view starts from
+`Story.objects.visible_to(viewer)`, so who may see what is decided here and only here."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    TrigramWordSimilarity,
+)
+from django.db import connection, models, transaction
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models.functions import Concat
+from django.utils import timezone
+
+SEARCH_CONFIG = "english"
+# ts_headline marks matches with these; the template escapes the text, then turns them into
+# <mark>, so nothing a member wrote is ever trusted as HTML
+HIGHLIGHT_START = "\x02"
+HIGHLIGHT_STOP = "\x03"
+# a misspelt word still finds a title: pg_trgm word similarity at or above this
+TYPO_THRESHOLD = 0.35
+TYPO_RESULTS = 50
+
+SORTS = {
+    "newest": ("-published_at", "-pk"),
+    "helpful": ("-helpful_count", "-published_at", "-pk"),
+    "discussed": ("-comment_count", "-published_at", "-pk"),
+}
+
+# Ask a colleague: how many members one challenge may ask, and how often
+ASK_PER_STORY = 3
+ASK_PER_AUTHOR_PER_DAY = 10
+ASK_PER_RECIPIENT_PER_WEEK = 2
+
+
+class StoryQuerySet(models.QuerySet):
+    # --- who sees what -------------------------------------------------------------------
+    def visible_to(self, user) -> StoryQuerySet:
+        """Published, not hidden stories for everyone; plus, for a member, everything they
+        wrote or co-wrote (drafts, and their own stories a moderator hid)."""
+        public = Q(status="published", hidden_at__isnull=True)
+        if user is None or not user.is_authenticated:
+            return self.filter(public)
+        return self.filter(public | self._editor_q(user))
+
+    def editable_by(self, user) -> StoryQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(self._editor_q(user))
+
+    @staticmethod
+    def _editor_q(user) -> Q:
+        # a subquery, not a join, so a story with several co-authors is not repeated
+        return Q(author=user) | Q(pk__in=_coauthored_story_ids(user))
+
+    # --- filters -------------------------------------------------------------------------
+    def published(self) -> StoryQuerySet:
+        return self.filter(status="published")
+
+    def drafts(self) -> StoryQuerySet:
+        return self.filter(status="draft")
+
+    def of_kind(self, kind: str) -> StoryQuerySet:
+        return self.filter(kind=kind)
+
+    def tagged(self, slug: str) -> StoryQuerySet:
+        return self.filter(tags__slug=slug)
+
+    def for_library_type(self, library_type: str) -> StoryQuerySet:
+        return self.filter(library_types__contains=[library_type])
+
+    def in_region(self, *, state: str, country: str | None = None) -> StoryQuerySet:
+        qs = self.filter(state__iexact=state)
+        return qs.filter(country=country) if country else qs
+
+    def near(self, user) -> StoryQuerySet:
+        """Stories whose author is in the viewer's state (the viewer's profile)."""
+        profile = getattr(user, "profile", None)
+        if profile is None or not profile.state:
+            return self.none()
+        return self.filter(
+            author__profile__country=profile.country, author__profile__state=profile.state
+        )
+
+    def open_challenges(self) -> StoryQuerySet:
+        return self.filter(kind="challenge", solved_answer__isnull=True)
+
+    def sorted_by(self, sort: str) -> StoryQuerySet:
+        return self.order_by(*SORTS.get(sort, SORTS["newest"]))
+
+    def for_cards(self) -> StoryQuerySet:
+        """What a story card shows, in a fixed number of queries whatever the page size."""
+        return self.select_related("author__profile").prefetch_related("tags")
+
+    # --- search --------------------------------------------------------------------------
+    def search(self, text: str) -> StoryQuerySet:
+        """Full-text search (websearch syntax: "quoted phrases", OR, -minus), ranked, with a
+        highlighted snippet in `headline`."""
+        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        return (
+            self.filter(search_vector=query)
+            .annotate(
+                rank=SearchRank(F("search_vector"), query),
+                headline=SearchHeadline(
+                    Concat(
+                        "summary",
+                        Value(" \n "),
+                        "situation",
+                        Value(" \n "),
+                        "what_we_did",
+                        Value(" \n "),
+                        "results",
+                        Value(" \n "),
+                        "do_differently",
+                        output_field=models.TextField(),
+                    ),
+                    query,
+                    config=SEARCH_CONFIG,
+                    start_sel=HIGHLIGHT_START,
+                    stop_sel=HIGHLIGHT_STOP,
+                    max_words=35,
+                    min_words=15,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                ),
+            )
+            .order_by("-rank", "-published_at", "-pk")
+        )
+
+    def similar_titles(self, text: str) -> StoryQuerySet:
+        """Fallback when full-text search finds nothing: titles with a word close to the
+        query's (pg_trgm word similarity, through the GIN trigram index on title)."""
+        text = text.strip()[:200]
+        if not text:
+            return self.none()
+        with transaction.atomic(), connection.cursor() as cursor:
+            # the `%>` operator is what the trigram index answers; its threshold is per
+            # transaction (the default 0.6 misses a swapped pair of letters)
+            cursor.execute(
+                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+                [str(TYPO_THRESHOLD)],
+            )
+            ids = list(
+                self.filter(title__trigram_word_similar=text)
+                .annotate(similarity=TrigramWordSimilarity(text, "title"))
+                .order_by("-similarity", "-pk")
+                .values_list("pk", flat=True)[:TYPO_RESULTS]
+            )
+        if not ids:
+            return self.none()
+        position = Case(
+            *[When(pk=pk, then=Value(index)) for index, pk in enumerate(ids)],
+            output_field=IntegerField(),
+        )
+        return (
+            self.filter(pk__in=ids).annotate(similarity_rank=position).order_by("similarity_rank")
+        )
+
+    def related_to(self, story, *, limit: int = 3) -> StoryQuerySet:
+        """Stories sharing tags with `story` or whose text is close to its title and tags."""
+        tag_ids = [tag.pk for tag in story.tags.all()]
+        words = [
+            word
+            for word in re.findall(r"\w{3,}", " ".join([story.title, *map(str, story.tags.all())]))
+            if not word.isdigit()
+        ]
+        condition = Q(tags__in=tag_ids) if tag_ids else Q(pk__in=[])
+        qs = self.exclude(pk=story.pk)
+        if words:
+            query = SearchQuery(" or ".join(words[:20]), search_type="websearch", config="english")
+            condition |= Q(search_vector=query)
+            rank = SearchRank(F("search_vector"), query)
+        else:
+            rank = Value(0.0, output_field=models.FloatField())
+        return (
+            qs.filter(condition)
+            .annotate(
+                shared_tags=Count("tags", filter=Q(tags__in=tag_ids), distinct=True),
+                text_rank=rank,
+            )
+            .order_by("-shared_tags", "-text_rank", "-published_at")[:limit]
+        )
+
+
+def _coauthored_story_ids(user):
+    from stories.models import Story
+
+    return Story.coauthors.through.objects.filter(user=user).values("story_id")
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible(self) -> CommentQuerySet:
+        return self.filter(hidden_at__isnull=True)
+
+    def thread(self) -> CommentQuerySet:
+        """A story's comments, oldest first (newest last), with what each one shows."""
+        return self.select_related("author__profile").order_by("created_at", "pk")
+
+
+def ask_candidates(story, *, limit: int | None = 8):
+    """Members a challenge's author may ask to take a look, nearest first.
+
+    A match shares the author's library type or lists one of the story's tags under "can help
+    with". Not the author or co-authors, not members who opted out of being asked
+    (`Profile.accepts_help_requests`, from accounts), not hidden profiles, not anyone already
+    asked about this story, nor anyone asked too often this week.
+    """
+    User = get_user_model()
+    author_profile = getattr(story.author, "profile", None)
+    library_type = author_profile.library_type if author_profile else ""
+    tag_ids = list(story.tags.values_list("pk", flat=True))
+    week_ago = timezone.now() - timedelta(days=7)
+
+    matches = Q()
+    if library_type:
+        matches |= Q(profile__library_type=library_type)
+    if tag_ids:
+        matches |= Q(profile__can_help_with__in=tag_ids)
+    if not matches:
+        return User.objects.none()
+
+    country = story.country or (author_profile.country if author_profile else "")
+    state = story.state or (author_profile.state if author_profile else "")
+    city = author_profile.city if author_profile else ""
+    nearness = Case(
+        When(
+            Q(profile__country=country, profile__state=state, profile__city__iexact=city)
+            & ~Q(profile__city=""),
+            then=Value(0),
+        ),
+        When(profile__country=country, profile__state=state, then=Value(1)),
+        When(profile__country=country, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    busy = (
+        User.objects.filter(help_requests__created_at__gte=week_ago)
+        .annotate(asked=Count("help_requests"))
+        .filter(asked__gte=ASK_PER_RECIPIENT_PER_WEEK)
+        .values("pk")
+    )
+    excluded = [story.author_id, *story.coauthors.values_list("pk", flat=True)]
+    ids = (
+        User.objects.filter(matches, is_active=True, profile__accepts_help_requests=True)
+        .exclude(profile__visibility="hidden")
+        .exclude(pk__in=[pk for pk in excluded if pk])
+        .exclude(pk__in=story.ask_requests.values("recipient_id"))
+        .exclude(pk__in=busy)
+        .values("pk")
+        .distinct()
+    )
+    candidates = (
+        User.objects.filter(pk__in=ids)
+        .select_related("profile")
+        .prefetch_related("profile__can_help_with")
+        .annotate(
+            nearness=nearness,
+            same_type=Case(
+                When(profile__library_type=library_type, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            shared_tags=Count(
+                "profile__can_help_with",
+                filter=Q(profile__can_help_with__in=tag_ids),
+                distinct=True,
+            ),
+        )
+        .order_by("nearness", "-shared_tags", "-same_type", "display_name", "pk")
+    )
+    return candidates[:limit] if limit else candidates

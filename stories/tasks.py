@@ -1,0 +1,101 @@
+"""Background work for stories: telling members about comments, answers, asks and moderation.
+
+Services defer these with ids only; the job runs after the request's transaction commits (the
+queue lives in the same PostgreSQL) and calls `accounts.notifications.notify()`, which respects
+each member's email preferences.
+"""
+
+from procrastinate.contrib.django import app
+
+from accounts.choices import NotificationKind
+from accounts.notifications import notify
+
+
+@app.task
+def comment_notify(*, comment_id: int) -> int:
+    """Tell the story's authors (not the commenter) about a new comment."""
+    from stories.models import Comment
+
+    comment = (
+        Comment.objects.select_related("story__author", "author")
+        .filter(pk=comment_id, hidden_at__isnull=True)
+        .first()
+    )
+    if comment is None:  # deleted or hidden before we got to it
+        return 0
+    story = comment.story
+    recipients = [story.author, *story.coauthors.all()] if story.author else story.coauthors.all()
+    sent = 0
+    for recipient in recipients:
+        if recipient is None or recipient.pk == comment.author_id:
+            continue
+        sent += notify(
+            recipient=recipient,
+            kind=NotificationKind.STORY_COMMENT,
+            subject=f"New comment on “{story.title}”",
+            template="story_comment",
+            context={"story": story, "comment": comment},
+        )
+    return sent
+
+
+@app.task
+def answer_marked_notify(*, comment_id: int) -> int:
+    from stories.models import Comment
+
+    comment = Comment.objects.select_related("story", "author").filter(pk=comment_id).first()
+    if comment is None or comment.author is None or comment.story.solved_answer_id != comment.pk:
+        return 0
+    return int(
+        notify(
+            recipient=comment.author,
+            kind=NotificationKind.ANSWER_MARKED,
+            subject=f"Your answer worked: “{comment.story.title}”",
+            template="story_answer_marked",
+            context={"story": comment.story, "comment": comment},
+        )
+    )
+
+
+@app.task
+def colleague_ask_notify(*, ask_id: int) -> int:
+    from stories.models import AskRequest
+
+    ask = AskRequest.objects.select_related("story", "asked_by", "recipient").filter(pk=ask_id)
+    ask = ask.first()
+    if ask is None:
+        return 0
+    return int(
+        notify(
+            recipient=ask.recipient,
+            kind=NotificationKind.ASKED_FOR_HELP,
+            subject=f"{ask.asked_by} asks for your help: “{ask.story.title}”",
+            template="story_ask",
+            context={"ask": ask, "story": ask.story, "asker": ask.asked_by},
+        )
+    )
+
+
+@app.task
+def moderation_notify(*, story_id: int | None = None, comment_id: int | None = None) -> int:
+    """Tell the author that a moderator hid their story or comment, and why."""
+    from stories.models import Comment, Story
+
+    if story_id is not None:
+        item = Story.objects.select_related("author").filter(pk=story_id).first()
+        story = item
+    else:
+        item = Comment.objects.select_related("author", "story").filter(pk=comment_id).first()
+        story = item.story if item else None
+    if item is None or item.author is None or item.hidden_at is None:
+        return 0
+    what = "story" if story_id is not None else "comment"
+    return int(
+        notify(
+            recipient=item.author,
+            kind=NotificationKind.MODERATION_NOTICE,
+            subject=f"A moderator hid your {what}",
+            template="story_hidden",
+            context={"item": item, "what": what, "story": story},
+        )
+    )
