@@ -1,0 +1,39 @@
+"""Dates of meetups, always in the meetup's own time zone (with its abbreviation)."""
+
+from django import template
+from django.utils.dateformat import format as date_format
+
+register = template.Library()
+
+
+@register.filter
+def when(occurrence) -> str:
+    """ "Tuesday 8 December 2026, 12:00–13:30 EST"."""
+    start, end = occurrence.local_start, occurrence.local_end
+    if start.date() == end.date():
+        return f"{date_format(start, 'l j F Y, H:i')}–{date_format(end, 'H:i T')}"
+    return f"{date_format(start, 'l j F Y, H:i T')} – {date_format(end, 'l j F Y, H:i T')}"
+
+
+@register.filter
+def when_short(occurrence) -> str:
+    """ "Tue 8 Dec 2026, 12:00 EST"."""
+    return date_format(occurrence.local_start, "D j M Y, H:i T")
+
+
+@register.filter
+def local_date(value, tz) -> str:
+    """A datetime as a date in the meetup's zone: "Tuesday 8 December 2026"."""
+    return date_format(value.astimezone(tz), "l j F Y")
+
+
+@register.filter
+def local_datetime(value, tz) -> str:
+    return date_format(value.astimezone(tz), "l j F Y, H:i T")
+
+
+@register.filter
+def hours(value) -> str:
+    """Decimal("1.50") → "1.5"."""
+    text = f"{value.normalize():f}" if value is not None else "0"
+    return text
