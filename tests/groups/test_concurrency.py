@@ -23,7 +23,7 @@ def run_at_once(calls):
         try:
             barrier.wait(timeout=30)
             call()
-        except Exception as error:  # noqa: BLE001 - collected and asserted on below
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()

@@ -1,5 +1,6 @@
 """Expansion of RFC 5545 rules with dateutil, in the series' own time zone."""
 
+import itertools
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -91,7 +92,7 @@ def test_every_other_thursday():
     assert [s.date() for s in starts] == [
         date(2027, 1, 7), date(2027, 1, 21), date(2027, 2, 4), date(2027, 2, 18),
     ]  # fmt: skip
-    assert all(b - a == timedelta(weeks=2) for a, b in zip(starts, starts[1:], strict=False))
+    assert all(b - a == timedelta(weeks=2) for a, b in itertools.pairwise(starts))
 
 
 def test_yearly_on_the_same_date():

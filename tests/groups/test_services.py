@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from groups import services
@@ -206,7 +206,8 @@ def test_a_series_is_materialised_for_a_year(create_meetup):
     assert [o.original_start for o in occurrences] == expected
     for occurrence in occurrences:
         local = occurrence.local_start
-        assert local.weekday() == 1 and 8 <= local.day <= 14
+        assert local.weekday() == 1
+        assert 8 <= local.day <= 14
         assert occurrence.end - occurrence.start == timedelta(minutes=90)
 
 
@@ -243,15 +244,12 @@ def test_materialising_again_adds_only_new_dates(create_meetup):
 def test_database_keeps_one_occurrence_per_recurrence_id(create_meetup):
     meetup = create_meetup(spec=WEEKLY_TUESDAY)
     first = meetup.occurrences.first()
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Occurrence.objects.create(
-            meetup=meetup, original_start=first.original_start, start=first.start, end=first.end
-        )
-        # the constraint is deferred (schedule changes re-date rows); check it now
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    Occurrence.objects.create(
+        meetup=meetup, original_start=first.original_start, start=first.start, end=first.end
+    )
+    # the constraint is deferred (schedule changes re-date rows): it holds by commit time
+    with pytest.raises(IntegrityError), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def test_a_one_off_meetup_has_one_occurrence(create_meetup):
@@ -302,7 +300,8 @@ def test_cancelling_one_date_leaves_the_rest_and_tells_those_expected(
     statuses = list(meetup.occurrences.order_by("start").values_list("status", flat=True))
     assert statuses[1] == Occurrence.Status.CANCELLED
     assert statuses.count(Occurrence.Status.CANCELLED) == 1
-    assert emails_to(ann) and emails_to(ben)
+    assert emails_to(ann)
+    assert emails_to(ben)
     assert emails_to(cy) == []
     assert "Cancelled: Long lunch and collaboration" in emails_to(ann)[0].subject
     assert "Snow day" in emails_to(ann)[0].body
@@ -311,7 +310,7 @@ def test_cancelling_one_date_leaves_the_rest_and_tells_those_expected(
 def test_rsvps_are_closed_on_a_cancelled_date_and_come_back_when_restored(
     series_with_people, organizer, add_member
 ):
-    meetup, second, (ann, _ben, _cy) = series_with_people
+    _meetup, second, (ann, _ben, _cy) = series_with_people
     services.occurrence_cancel(occurrence=second, by=organizer)
 
     with pytest.raises(ValidationError, match="cancelled"):
@@ -346,7 +345,8 @@ def test_moving_one_date_keeps_its_recurrence_id(series_with_people, organizer, 
 
     second.refresh_from_db()
     assert second.original_start != second.start == new_start
-    assert second.is_moved and second.venue.name == "Pierce Middle School"
+    assert second.is_moved
+    assert second.venue.name == "Pierce Middle School"
     assert second.sequence == 1
     others = meetup.occurrences.exclude(pk=second.pk)
     assert all(o.start == o.original_start and not o.has_own_venue for o in others)
@@ -365,7 +365,7 @@ def test_moving_into_the_past_is_refused(series_with_people, organizer):
 def test_pausing_cancels_the_dates_in_the_range_in_one_step(
     series_with_people, organizer, task_queue
 ):
-    meetup, second, (ann, _ben, _cy) = series_with_people
+    meetup, _second, (ann, _ben, _cy) = series_with_people
     dates = list(meetup.occurrences.order_by("start"))
     services.rsvp_set(occurrence=dates[2], member=ann, going=True)
     starts_on, ends_on = dates[1].local_start.date(), dates[3].local_start.date()
@@ -400,8 +400,10 @@ def test_dates_materialised_later_inside_a_pause_start_cancelled(create_meetup, 
 
     in_pause = [o for o in created if o.local_start.date() <= beyond + timedelta(days=30)]
     after = [o for o in created if o.local_start.date() > beyond + timedelta(days=30)]
-    assert in_pause and all(o.is_cancelled for o in in_pause)
-    assert after and not any(o.is_cancelled for o in after)
+    assert in_pause
+    assert all(o.is_cancelled for o in in_pause)
+    assert after
+    assert not any(o.is_cancelled for o in after)
 
 
 def _series_started_weeks_ago(group, organizer, *, weeks=3, count=None):
@@ -446,10 +448,12 @@ def test_changing_this_and_following_splits_the_series_and_carries_rsvps(
     task_queue.run_all()
 
     meetup.refresh_from_db()
-    assert target.pk != meetup.pk and target.split_from == meetup
+    assert target.pk != meetup.pk
+    assert target.split_from == meetup
     # the old rule ends the day before the split, COUNT replaced by UNTIL
     parts = rule_parts(meetup.rrule)
-    assert "COUNT" not in parts and "UNTIL" in parts
+    assert "COUNT" not in parts
+    assert "UNTIL" in parts
     old_dates = meetup.expand(before=timezone.now() + HORIZON)
     assert old_dates == [o.original_start for o in past]
     assert list(meetup.occurrences.order_by("start")) == past
@@ -458,7 +462,8 @@ def test_changing_this_and_following_splits_the_series_and_carries_rsvps(
     assert [o.original_start for o in new_dates] == target.expand(before=timezone.now() + HORIZON)
     assert len(new_dates) == 5
     assert all(o.local_start.weekday() == 2 and o.local_start.time() == time(13) for o in new_dates)
-    assert new_dates[0].pk == split_at.pk and new_dates[1].pk == upcoming[1].pk
+    assert new_dates[0].pk == split_at.pk
+    assert new_dates[1].pk == upcoming[1].pk
     # RSVPs carried over; the capacity went up, so the person waiting got a seat
     assert RSVP.objects.get(member=once).occurrence_id == new_dates[1].pk
     assert RSVP.objects.get(member=waiting).status == RSVP.Status.GOING
@@ -528,7 +533,7 @@ def test_updating_details_tells_people_going_and_more_seats_promote(
 
 
 def test_lowering_capacity_keeps_everyone_going(series_with_people, organizer, add_member):
-    meetup, second, (ann, _ben, _cy) = series_with_people
+    meetup, second, (_ann, _ben, _cy) = series_with_people
     services.meetup_update(meetup=meetup, by=organizer, details={"capacity": 5})
     extra = add_member()
     services.rsvp_set(occurrence=second, member=extra, going=True)
