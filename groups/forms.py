@@ -121,6 +121,7 @@ class MeetupDetailsForm(forms.ModelForm):
             "rsvp_deadline_hours",
             "pd_credit_hours",
         ]
+        labels = {"venue_kind": "How people take part"}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),
             "accessibility_notes": forms.Textarea(attrs={"rows": 3}),
@@ -295,7 +296,10 @@ class OccurrenceMoveForm(forms.Form):
     end_time = forms.TimeField(label="Ends at", widget=TIME_INPUT)
     other_venue = forms.BooleanField(label="Meet somewhere else this time", required=False)
     venue_kind = forms.ChoiceField(
-        label="Where", choices=VenueKind.choices, widget=forms.RadioSelect, required=False
+        label="How people take part",
+        choices=VenueKind.choices,
+        widget=forms.RadioSelect,
+        required=False,
     )
     venue_name = forms.CharField(label="Venue", max_length=200, required=False)
     address = forms.CharField(max_length=300, required=False)

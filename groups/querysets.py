@@ -66,14 +66,11 @@ class GroupQuerySet(models.QuerySet):
     def with_next_start(self, now: datetime | None = None):
         from groups.models import Occurrence
 
-        upcoming = (
-            Occurrence.objects.filter(meetup__group=OuterRef("pk"))
-            .scheduled()
-            .upcoming(now)
-            .order_by("start")
-            .values("start")[:1]
+        upcoming = Occurrence.objects.filter(meetup__group=OuterRef("pk")).scheduled().upcoming(now)
+        return self.annotate(
+            next_start=Subquery(upcoming.values("start")[:1]),
+            next_timezone=Subquery(upcoming.values("meetup__timezone")[:1]),
         )
-        return self.annotate(next_start=Subquery(upcoming))
 
     def organized_by(self, member):
         from groups.models import Membership

@@ -13,6 +13,7 @@ Rules kept here:
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -129,7 +130,8 @@ RESERVED_SLUGS = {"new", "mine", "calendar"}  # fixed paths under /groups/
 
 
 def _unique_slug(name: str) -> str:
-    base = (slugify(name) or "group")[:120]
+    # dashes and slashes separate words: "public–school" → "public-school"
+    base = (slugify(re.sub(r"[\u2010-\u2015/]", " ", name)) or "group")[:120]
     slug, n = base, 2
     while slug in RESERVED_SLUGS or Group.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1

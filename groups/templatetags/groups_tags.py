@@ -1,5 +1,7 @@
 """Dates of meetups, always in the meetup's own time zone (with its abbreviation)."""
 
+from zoneinfo import ZoneInfo
+
 from django import template
 from django.utils.dateformat import format as date_format
 
@@ -21,15 +23,26 @@ def when_short(occurrence) -> str:
     return date_format(occurrence.local_start, "D j M Y, H:i T")
 
 
+def _zone(tz):
+    return ZoneInfo(tz) if isinstance(tz, str) else tz
+
+
 @register.filter
 def local_date(value, tz) -> str:
-    """A datetime as a date in the meetup's zone: "Tuesday 8 December 2026"."""
-    return date_format(value.astimezone(tz), "l j F Y")
+    """A datetime as a date in the meetup's zone (a ZoneInfo or its name):
+    "Tuesday 8 December 2026"."""
+    return date_format(value.astimezone(_zone(tz)), "l j F Y")
+
+
+@register.filter
+def local_date_short(value, tz) -> str:
+    """ "Tue 8 Dec 2026", in the meetup's zone."""
+    return date_format(value.astimezone(_zone(tz)), "D j M Y")
 
 
 @register.filter
 def local_datetime(value, tz) -> str:
-    return date_format(value.astimezone(tz), "l j F Y, H:i T")
+    return date_format(value.astimezone(_zone(tz)), "l j F Y, H:i T")
 
 
 @register.filter
