@@ -12,6 +12,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import FormView, UpdateView
 
+from config.ratelimit import rate_limit_hit
 from groups import services
 from groups.forms import GroupForm, JoinForm
 from groups.models import CalendarToken, Group, Membership, Occurrence
@@ -170,10 +171,19 @@ def group_past(request, slug):
     )
 
 
+JOIN_REQUESTS_PER_HOUR = 10
+
+
 @login_required
 @require_POST
 def group_join(request, slug):
     group = viewable_group(request, slug)
+    # each request to join emails the organizers: keep join/withdraw loops from spamming them
+    if group.join_policy == Group.JoinPolicy.APPROVAL and rate_limit_hit(
+        scope="group_join_request", key=request.user.pk, limit=JOIN_REQUESTS_PER_HOUR, period=3600
+    ):
+        messages.error(request, "You have asked to join many groups in the last hour. Try later.")
+        return redirect(group)
     form = JoinForm(request.POST)
     message = form.cleaned_data["message"] if form.is_valid() else ""
     membership = services.membership_join(group=group, member=request.user, message=message)

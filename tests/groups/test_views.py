@@ -462,6 +462,20 @@ def test_asking_to_join_and_being_approved_through_the_pages(client, group, orga
     assert [m.to for m in mail.outbox] == [[organizer.email], [newcomer.email]]
 
 
+def test_requests_to_join_are_rate_limited(client, organizer, task_queue):
+    client.force_login(UserFactory())
+    groups = [
+        GroupFactory(organizer=organizer, join_policy=Group.JoinPolicy.APPROVAL) for _ in range(11)
+    ]
+    for group in groups:
+        response = client.post(reverse("groups:join", kwargs={"slug": group.slug}), follow=True)
+
+    assert "many groups in the last hour" in messages_of(response)[0]
+    assert Membership.objects.pending().count() == 10
+    task_queue.run_all()
+    assert len(mail.outbox) == 10
+
+
 def test_the_last_organizer_is_told_why_they_cannot_leave(client, group, organizer, add_member):
     add_member()
     client.force_login(organizer)
