@@ -126,7 +126,7 @@ def _require_active_member(group: Group, member: User) -> None:
 # --- groups and memberships --------------------------------------------------------------
 
 
-RESERVED_SLUGS = {"new", "mine", "calendar"}  # fixed paths under /groups/
+RESERVED_SLUGS = {"new", "mine"}  # fixed paths under /groups/
 
 
 def _unique_slug(name: str) -> str:
@@ -416,7 +416,9 @@ def meetup_update(*, meetup: Meetup, by: User, details: dict[str, Any]) -> list[
     """Change what, where, cost, capacity, deadline or credit for every date of the series.
     People going to upcoming dates hear about changes to title, venue or cost; more seats (or
     none) promote people waiting. Lowering capacity never takes a seat from anyone."""
-    meetup = Meetup.objects.select_for_update().select_related("group").get(pk=meetup.pk)
+    meetup = (
+        Meetup.objects.select_for_update(of=("self",)).select_related("group").get(pk=meetup.pk)
+    )
     _require_organizer(meetup.group, by)
     old_capacity = meetup.capacity
     changed = _apply_details(meetup, details)
@@ -563,7 +565,9 @@ def meetup_pause(
 ) -> tuple[MeetupPause, list[Occurrence]]:
     """Pause a series for a date range in one step: its dates in the range are cancelled, and
     dates created later inside the range start cancelled."""
-    meetup = Meetup.objects.select_for_update().select_related("group").get(pk=meetup.pk)
+    meetup = (
+        Meetup.objects.select_for_update(of=("self",)).select_related("group").get(pk=meetup.pk)
+    )
     _require_organizer(meetup.group, by)
     if ends_on < starts_on:
         raise ValidationError({"ends_on": "The end of the break must be after its start."})
@@ -593,7 +597,11 @@ def meetup_pause(
 @transaction.atomic
 def pause_delete(*, pause: MeetupPause, by: User) -> list[Occurrence]:
     """End a pause early: its dates still to come are back on."""
-    meetup = Meetup.objects.select_for_update().select_related("group").get(pk=pause.meetup_id)
+    meetup = (
+        Meetup.objects.select_for_update(of=("self",))
+        .select_related("group")
+        .get(pk=pause.meetup_id)
+    )
     _require_organizer(meetup.group, by)
     now = timezone.now()
     restored = list(
@@ -626,7 +634,11 @@ def meetup_reschedule(
     series RSVPs move to the continuing series. One-date changes (moves, cancellations) from
     here on are replaced by the new schedule; pauses still apply. Everyone going is told.
     """
-    meetup = Meetup.objects.select_for_update().select_related("group").get(pk=occurrence.meetup_id)
+    meetup = (
+        Meetup.objects.select_for_update(of=("self",))
+        .select_related("group")
+        .get(pk=occurrence.meetup_id)
+    )
     _require_organizer(meetup.group, by)
     occurrence = Occurrence.objects.get(pk=occurrence.pk)
     now = timezone.now()
@@ -818,7 +830,9 @@ def series_rsvp_set(*, meetup: Meetup, member: User, going: bool) -> SeriesRSVP 
     people already waiting. Stopping removes those series answers from dates to come (seats go
     to people waiting); answers they gave for single dates stay.
     """
-    meetup = Meetup.objects.select_for_update().select_related("group").get(pk=meetup.pk)
+    meetup = (
+        Meetup.objects.select_for_update(of=("self",)).select_related("group").get(pk=meetup.pk)
+    )
     _require_active_member(meetup.group, member)
     if not meetup.is_recurring:
         raise ValidationError("This is a one-off meetup: RSVP to its date.", code="one_off")

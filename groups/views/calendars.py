@@ -86,9 +86,13 @@ def _my_occurrences(member):
 
 
 @require_safe
-def my_feed(request, token):
-    """The personal feed at its secret URL; a reset token gives 404."""
-    found = CalendarToken.objects.select_related("member").filter(token=token).first()
+def my_feed(request):
+    """The personal feed at its secret address (`?key=`, kept out of the request log); an
+    unknown or reset key gives 404."""
+    key = request.GET.get("key", "")
+    found = (
+        CalendarToken.objects.select_related("member").filter(token=key).first() if key else None
+    )
     if found is None or not found.member.is_active:
         raise Http404("Unknown calendar")
     occurrences = list(_my_occurrences(found.member))
@@ -109,9 +113,7 @@ def my_meetups(request):
     token = CalendarToken.objects.filter(member=request.user).first()
     feed_url = webcal_url = ""
     if token is not None:
-        feed_url = request.build_absolute_uri(
-            reverse("groups:my_feed", kwargs={"token": token.token})
-        )
+        feed_url = request.build_absolute_uri(reverse("groups:my_feed") + "?key=" + token.token)
         webcal_url = "webcal://" + feed_url.split("://", 1)[1]
     memberships = list(
         Membership.objects.filter(member=request.user)

@@ -204,7 +204,7 @@ def test_personal_feed_lists_my_meetups_with_links_and_cancellations(
     services.occurrence_cancel(occurrence=dates[1], by=organizer)
     token = services.calendar_token_reset(member=member)
 
-    calendar = parse(client.get(reverse("groups:my_feed", kwargs={"token": token.token})))
+    calendar = parse(client.get(reverse("groups:my_feed"), {"key": token.token}))
 
     events = {(str(e["SUMMARY"]), e.start): e for e in calendar.walk("VEVENT")}
     assert set(events) == {
@@ -230,8 +230,9 @@ def test_resetting_the_personal_address_revokes_the_old_one(client, going_member
     new = services.calendar_token_reset(member=member).token
 
     assert old != new
-    assert client.get(reverse("groups:my_feed", kwargs={"token": old})).status_code == 404
-    assert client.get(reverse("groups:my_feed", kwargs={"token": new})).status_code == 200
+    assert client.get(reverse("groups:my_feed"), {"key": old}).status_code == 404
+    assert client.get(reverse("groups:my_feed"), {"key": new}).status_code == 200
+    assert client.get(reverse("groups:my_feed")).status_code == 404
 
 
 def test_single_date_download_shows_the_link_only_to_people_going(client, going_member, add_member):

@@ -83,3 +83,39 @@ def test_capacity_is_never_exceeded_by_concurrent_rsvps():
     assert set(answers.filter(member__in=newcomers).values_list("status", flat=True)) == {
         "waitlisted"
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_series_and_single_rsvps_at_once_never_exceed_capacity():
+    from groups.recurrence import Repeat, RuleSpec
+
+    organizer = UserFactory()
+    group = GroupFactory(organizer=organizer)
+    meetup = services.meetup_create(
+        group=group,
+        by=organizer,
+        schedule=make_schedule(
+            spec=RuleSpec(repeat=Repeat.MONTHLY_NTH, weekday=3, week_of_month=1)
+        ),
+        details=make_details(capacity=2),
+    )
+    first = meetup.occurrences.order_by("start").first()
+    regulars = [MembershipFactory(group=group).member for _ in range(4)]
+    drop_ins = [MembershipFactory(group=group).member for _ in range(4)]
+
+    errors = run_at_once(
+        [
+            lambda member=member: services.series_rsvp_set(meetup=meetup, member=member, going=True)
+            for member in regulars
+        ]
+        + [
+            lambda member=member: services.rsvp_set(occurrence=first, member=member, going=True)
+            for member in drop_ins
+        ]
+    )
+
+    assert errors == []
+    for occurrence in meetup.occurrences.all():
+        answers = RSVP.objects.filter(occurrence=occurrence)
+        assert answers.going().count() == 2
+    assert RSVP.objects.filter(occurrence=first).count() == len(regulars) + len(drop_ins)

@@ -51,7 +51,9 @@ class World:
     def __init__(self, create_meetup, group, organizer):
         self.group = group
         self.organizer = organizer
-        self.meetup = create_meetup(spec=RuleSpec(repeat=Repeat.WEEKLY, weekday=2))
+        self.meetup = create_meetup(
+            spec=RuleSpec(repeat=Repeat.MONTHLY_NTH, weekday=2, week_of_month=2)
+        )
         dates = list(self.meetup.occurrences.order_by("start"))
         self.occurrence, self.cancelled = dates[0], dates[1]
         Occurrence.objects.filter(pk=self.cancelled.pk).update(status="cancelled")
