@@ -199,17 +199,25 @@ class ScheduleForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        # checks that need only some answers come first, so every mistake shows at once
+        start_time, end_time = data.get("start_time"), data.get("end_time")
+        if start_time and end_time and end_time <= start_time:
+            self.add_error("end_time", "The meetup must end after it starts, on the same day.")
+        repeat = data.get("repeat")
+        ends = Ends.NEVER if repeat == Repeat.ONCE else data.get("ends")
+        if ends == Ends.UNTIL and not data.get("until"):
+            self.add_error("until", "Give the last date, or choose another way to end.")
+        if ends == Ends.COUNT and not data.get("count"):
+            self.add_error("count", "Give the number of meetups, or choose another way to end.")
         needed = ("starts_on", "start_time", "end_time", "timezone", "repeat", "ends")
         if any(data.get(name) is None for name in needed):
             return data
         tz = ZoneInfo(data["timezone"])
-        starts_on, repeat = data["starts_on"], data["repeat"]
+        starts_on = data["starts_on"]
         today = timezone.now().astimezone(tz).date()
         earliest = max(today, self.earliest or today)
         if starts_on < earliest:
             self.add_error("starts_on", f"Choose {date_format(earliest, 'j F Y')} or a later date.")
-        if data["end_time"] <= data["start_time"]:
-            self.add_error("end_time", "The meetup must end after it starts, on the same day.")
         weekday = data.get("weekday")
         weekday = starts_on.weekday() if weekday is None else weekday
         week = data.get("week_of_month")
@@ -224,11 +232,6 @@ class ScheduleForm(forms.Form):
                 )
         if repeat == Repeat.YEARLY and (starts_on.month, starts_on.day) == (2, 29):
             self.add_error("starts_on", "29 February is not in every year: choose another date.")
-        ends = Ends.NEVER if repeat == Repeat.ONCE else data["ends"]
-        if ends == Ends.UNTIL and not data.get("until"):
-            self.add_error("until", "Give the last date, or choose another way to end.")
-        if ends == Ends.COUNT and not data.get("count"):
-            self.add_error("count", "Give the number of meetups, or choose another way to end.")
         if self.errors:
             return data
         spec = RuleSpec(

@@ -50,3 +50,14 @@ def hours(value) -> str:
     """Decimal("1.50") → "1.5"."""
     text = f"{value.normalize():f}" if value is not None else "0"
     return text
+
+
+@register.inclusion_tag("groups/_form_errors.html")
+def form_errors(*forms):
+    """One summary of the problems in one or more forms, each linking to its field."""
+    with_errors = [form for form in forms if form is not None and form.errors]
+    count = sum(
+        len(form.non_field_errors()) + sum(len(field.errors) for field in form)
+        for form in with_errors
+    )
+    return {"forms": with_errors, "count": count}

@@ -302,6 +302,21 @@ def test_the_meetup_form_explains_mistakes_and_saves_nothing(
     assert 'value="Pierce Middle School library"' in page or field == "venue_name"
 
 
+def test_every_mistake_shows_at_once_in_one_summary(client, group, organizer):
+    client.force_login(organizer)
+
+    response = client.post(
+        reverse("groups:meetup_create", kwargs={"slug": group.slug}),
+        meetup_post(title="", starts_on="", end_time="11:00", repeat="weekly", ends="until"),
+    )
+
+    page = text(response)
+    assert page.count('class="error-summary"') == 1
+    assert "Please check these 4 things" in page
+    for field in ("title", "starts_on", "end_time", "until"):
+        assert f'href="#id_{field}"' in page
+
+
 def test_the_form_refuses_a_fifth_weekday_that_not_every_month_has(client, group, organizer):
     client.force_login(organizer)
     fifth_tuesday = next(
