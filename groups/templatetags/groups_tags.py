@@ -55,7 +55,7 @@ def hours(value) -> str:
 @register.inclusion_tag("groups/_form_errors.html")
 def form_errors(*forms):
     """One summary of the problems in one or more forms, each linking to its field."""
-    with_errors = [form for form in forms if form is not None and form.errors]
+    with_errors = [form for form in forms if getattr(form, "errors", None)]
     count = sum(
         len(form.non_field_errors()) + sum(len(field.errors) for field in form)
         for form in with_errors

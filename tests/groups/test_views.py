@@ -335,6 +335,27 @@ def test_the_form_refuses_a_fifth_weekday_that_not_every_month_has(client, group
     assert not Meetup.objects.exists()
 
 
+def test_editing_the_details_of_every_date(client, group, organizer, create_meetup, add_member):
+    meetup = create_meetup(spec=WEEKLY, capacity=1)
+    first = meetup.occurrences.order_by("start").first()
+    ann, ben = add_member(), add_member()
+    services.rsvp_set(occurrence=first, member=ann, going=True)
+    services.rsvp_set(occurrence=first, member=ben, going=True)
+    url = reverse("groups:meetup_update", kwargs={"slug": group.slug, "pk": meetup.pk})
+    client.force_login(organizer)
+
+    form = client.get(url).context["details"]
+    assert form.initial["title"] == "Long lunch and collaboration"
+    bad = client.post(url, meetup_post(title="", capacity="3"))
+    assert "This field is required." in bad.content.decode()
+    client.post(url, meetup_post(title="Long lunch (new room)", capacity="3"))
+
+    meetup.refresh_from_db()
+    assert (meetup.title, meetup.capacity) == ("Long lunch (new room)", 3)
+    assert meetup.rrule == "FREQ=WEEKLY;BYDAY=TU"  # the schedule is not changed here
+    assert RSVP.objects.get(member=ben).status == RSVP.Status.GOING
+
+
 def test_the_schedule_form_is_prefilled_from_the_series(client, group, organizer, create_meetup):
     meetup = create_meetup(spec=RuleSpec(repeat=Repeat.MONTHLY_LAST, weekday=4))
     client.force_login(organizer)
