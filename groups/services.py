@@ -46,6 +46,7 @@ from groups.tasks import (
     meetup_changed_notify,
     waitlist_promoted_notify,
 )
+from groups.templatetags.groups_tags import when
 
 GROUP_FIELDS = (
     "name",
@@ -473,11 +474,17 @@ def _notify_change(
     if member_ids:
         meetup_changed_notify.defer(
             meetup_id=meetup.pk,
-            occurrence_ids=[o.pk for o in occurrences],
+            dates=[_date_line(o) for o in sorted(occurrences, key=lambda o: o.start)],
             member_ids=member_ids,
             change=change,
             message=message,
         )
+
+
+def _date_line(occurrence: Occurrence) -> str:
+    """The date as it is now, for an email sent a moment later (it may change again)."""
+    venue = occurrence.venue
+    return f"{when(occurrence)} — {venue.location_line or venue.kind_label}"
 
 
 def _lock_occurrence(occurrence: Occurrence) -> Occurrence:

@@ -27,22 +27,18 @@ CHANGE_SUBJECTS = {
 def meetup_changed_notify(
     *,
     meetup_id: int,
-    occurrence_ids: list[int],
+    dates: list[str],
     member_ids: list[int],
     change: str,
     message: str = "",
 ) -> int:
-    """Email each member going to (or waiting for) changed dates, once. Returns emails queued."""
-    from groups.models import Meetup, Occurrence
+    """Email each member going to (or waiting for) changed dates, once. `dates` describe the
+    dates as they were when the change was made. Returns the number of emails queued."""
+    from groups.models import Meetup
 
     meetup = Meetup.objects.select_related("group").filter(pk=meetup_id).first()
     if meetup is None:
         return 0
-    occurrences = list(
-        Occurrence.objects.filter(pk__in=occurrence_ids)
-        .select_related("meetup__group")
-        .order_by("start")
-    )
     upcoming = list(meetup.occurrences.select_related("meetup__group").scheduled().upcoming()[:6])
     subject = CHANGE_SUBJECTS.get(change, "Changed: {title}").format(title=meetup.title)
     sent = 0
@@ -54,7 +50,7 @@ def meetup_changed_notify(
             template="groups_meetup_changed",
             context={
                 "meetup": meetup,
-                "occurrences": occurrences,
+                "dates": dates,
                 "upcoming": upcoming,
                 "change": change,
                 "message": message,

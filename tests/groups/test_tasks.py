@@ -70,6 +70,30 @@ def test_change_notices_are_sent_from_the_queue_not_the_request(
     assert len(task_queue.jobs("meetup_changed_notify")) == 1
 
 
+def test_a_notice_describes_the_date_as_it_was_when_changed(
+    create_meetup, add_member, organizer, task_queue
+):
+    occurrence = create_meetup().occurrences.get()
+    member = add_member()
+    services.rsvp_set(occurrence=occurrence, member=member, going=True)
+    cancelled_at = f"{occurrence.local_start:%H:%M}"
+    services.occurrence_cancel(occurrence=occurrence, by=organizer, reason="Snow day")
+    services.occurrence_restore(occurrence=occurrence, by=organizer)
+    later = occurrence.start + timedelta(hours=2)
+    services.occurrence_move(
+        occurrence=occurrence, by=organizer, start=later, end=later + timedelta(hours=1)
+    )
+
+    task_queue.run_all()
+
+    cancelled, restored, moved = mail.outbox
+    assert f"{cancelled_at}–" in cancelled.body
+    assert "Snow day" in cancelled.body
+    assert "back on" in restored.body
+    assert f"{later.astimezone(occurrence.tz):%H:%M}–" in moved.body
+    assert "Central Library, 1 Main Street" in moved.body
+
+
 def test_a_notice_about_a_deleted_meetup_is_dropped(create_meetup, add_member):
     meetup = create_meetup()
     member = add_member()
@@ -77,7 +101,7 @@ def test_a_notice_about_a_deleted_meetup_is_dropped(create_meetup, add_member):
     meetup.delete()
 
     sent = meetup_changed_notify(
-        meetup_id=meetup_id, occurrence_ids=[], member_ids=[member.pk], change="cancelled"
+        meetup_id=meetup_id, dates=[], member_ids=[member.pk], change="cancelled"
     )
 
     assert sent == 0
