@@ -31,6 +31,7 @@ def seed(*, scale: int, demo_email: str, demo_password: str) -> dict[str, int]:
     counts = {
         **seed_cooperatives(scale, demo=demo),
         **seed_stories(scale=scale, demo_user=demo),
+        **seed_groups(scale=scale, demo=demo),
     }
     # other steps add members too (authors, commenters)
     return {"members": User.objects.count(), **counts}
@@ -92,3 +93,10 @@ def seed_stories(*, scale: int, demo_user) -> dict[str, int]:
     from stories.demo import seed_stories as seed
 
     return seed(scale=scale, demo_user=demo_user)
+
+
+def seed_groups(*, scale: int, demo) -> dict[str, int]:
+    """The meetups the source document describes, with members and RSVPs (groups/demo.py)."""
+    from groups.demo import seed_groups as seed
+
+    return seed(scale=scale, demo=demo)

@@ -1,0 +1,177 @@
+"""Reads for groups and meetups. Who may see what is decided once, in `visibility_q()`, and
+every list, feed and detail view goes through a `visible_to(viewer)` built on it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.utils import timezone
+
+PUBLIC = "public"
+
+
+def visibility_q(viewer, *, prefix: str = "") -> Q:
+    """Groups a viewer may see: public ones for everybody; members-only ones for signed-in
+    members of Librarian Commons. `prefix` reaches the group from another model."""
+    if viewer is not None and viewer.is_authenticated and viewer.is_active:
+        return Q()
+    return Q(**{f"{prefix}visibility": PUBLIC})
+
+
+class GroupQuerySet(models.QuerySet):
+    def visible_to(self, viewer):
+        return self.filter(visibility_q(viewer))
+
+    def with_member_count(self):
+        from groups.models import Membership
+
+        active = (
+            Membership.objects.filter(group=OuterRef("pk"), status=Membership.Status.ACTIVE)
+            .order_by()
+            .values("group")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(member_count=models.functions.Coalesce(Subquery(active), 0))
+
+    def with_pending_count(self):
+        from groups.models import Membership
+
+        pending = (
+            Membership.objects.filter(group=OuterRef("pk"), status=Membership.Status.PENDING)
+            .order_by()
+            .values("group")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(pending_count=models.functions.Coalesce(Subquery(pending), 0))
+
+    def with_viewer(self, viewer):
+        """`viewer_role` and `viewer_status` of the viewer's membership (None if none)."""
+        from groups.models import Membership
+
+        if viewer is None or not viewer.is_authenticated:
+            return self.annotate(
+                viewer_role=models.Value(None, output_field=models.CharField()),
+                viewer_status=models.Value(None, output_field=models.CharField()),
+            )
+        mine = Membership.objects.filter(group=OuterRef("pk"), member=viewer)
+        return self.annotate(
+            viewer_role=Subquery(mine.values("role")[:1]),
+            viewer_status=Subquery(mine.values("status")[:1]),
+        )
+
+    def with_next_start(self, now: datetime | None = None):
+        from groups.models import Occurrence
+
+        upcoming = Occurrence.objects.filter(meetup__group=OuterRef("pk")).scheduled().upcoming(now)
+        return self.annotate(
+            next_start=Subquery(upcoming.values("start")[:1]),
+            next_timezone=Subquery(upcoming.values("meetup__timezone")[:1]),
+        )
+
+    def organized_by(self, member):
+        from groups.models import Membership
+
+        return self.filter(
+            memberships__member=member,
+            memberships__role=Membership.Role.ORGANIZER,
+            memberships__status=Membership.Status.ACTIVE,
+        )
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status="active")
+
+    def pending(self):
+        return self.filter(status="pending")
+
+    def organizers(self):
+        return self.filter(status="active", role="organizer")
+
+    def by_standing(self):
+        """Organizers first, then everyone by how long they have been in the group."""
+        return self.order_by(
+            models.Case(models.When(role="organizer", then=0), default=1),
+            "joined_at",
+            "pk",
+        )
+
+
+class MeetupQuerySet(models.QuerySet):
+    def visible_to(self, viewer):
+        return self.filter(visibility_q(viewer, prefix="group__"))
+
+    def continuing(self, now: datetime | None = None):
+        """Meetups with at least one occurrence still to come."""
+        from groups.models import Occurrence
+
+        return self.filter(
+            Exists(Occurrence.objects.filter(meetup=OuterRef("pk")).scheduled().upcoming(now))
+        )
+
+
+class OccurrenceQuerySet(models.QuerySet):
+    def visible_to(self, viewer):
+        return self.filter(visibility_q(viewer, prefix="meetup__group__"))
+
+    def scheduled(self):
+        return self.filter(status="scheduled")
+
+    def cancelled(self):
+        return self.filter(status="cancelled")
+
+    def upcoming(self, now: datetime | None = None):
+        """Not yet over (a meetup in progress still counts), soonest first."""
+        return self.filter(end__gt=now or timezone.now()).order_by("start", "pk")
+
+    def past(self, now: datetime | None = None):
+        return self.filter(end__lte=now or timezone.now()).order_by("-start", "-pk")
+
+    def with_counts(self):
+        from groups.models import RSVP
+
+        def count(status):
+            return models.functions.Coalesce(
+                Subquery(
+                    RSVP.objects.filter(occurrence=OuterRef("pk"), status=status)
+                    .order_by()
+                    .values("occurrence")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            )
+
+        return self.annotate(going_count=count("going"), waitlist_count=count("waitlisted"))
+
+    def with_viewer_rsvp(self, viewer):
+        """`viewer_rsvp`: the viewer's answer for each occurrence (None if none)."""
+        from groups.models import RSVP
+
+        if viewer is None or not viewer.is_authenticated:
+            return self.annotate(viewer_rsvp=models.Value(None, output_field=models.CharField()))
+        mine = RSVP.objects.filter(occurrence=OuterRef("pk"), member=viewer).values("status")
+        return self.annotate(viewer_rsvp=Subquery(mine[:1]))
+
+    def for_listing(self, viewer):
+        return (
+            self.select_related("meetup__group")
+            .with_counts()
+            .with_viewer_rsvp(viewer)
+            .defer("meetup__group__description", "meetup__description")
+        )
+
+
+class RSVPQuerySet(models.QuerySet):
+    def going(self):
+        return self.filter(status="going")
+
+    def waitlisted(self):
+        return self.filter(status="waitlisted")
+
+    def in_waitlist_order(self):
+        return self.waitlisted().order_by("status_changed_at", "pk")

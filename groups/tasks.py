@@ -1,0 +1,141 @@
+"""Background work for groups: telling people about changes, and keeping a year of dates ahead.
+
+Services defer these inside their transaction, so a job exists only if the change committed.
+"""
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+from procrastinate.contrib.django import app
+
+from accounts.choices import NotificationKind
+from accounts.notifications import notify
+
+CHANGE_SUBJECTS = {
+    "cancelled": "Cancelled: {title}",
+    "restored": "Back on: {title}",
+    "moved": "Changed: {title}",
+    "paused": "Taking a break: {title}",
+    "rescheduled": "New schedule: {title}",
+    "updated": "Changed: {title}",
+}
+
+
+@app.task(queue="notifications")
+def meetup_changed_notify(
+    *,
+    meetup_id: int,
+    dates: list[str],
+    member_ids: list[int],
+    change: str,
+    message: str = "",
+) -> int:
+    """Email each member going to (or waiting for) changed dates, once. `dates` describe the
+    dates as they were when the change was made. Returns the number of emails queued."""
+    from groups.models import Meetup
+
+    meetup = Meetup.objects.select_related("group").filter(pk=meetup_id).first()
+    if meetup is None:
+        return 0
+    upcoming = list(meetup.occurrences.select_related("meetup__group").scheduled().upcoming()[:6])
+    subject = CHANGE_SUBJECTS.get(change, "Changed: {title}").format(title=meetup.title)
+    sent = 0
+    for member in get_user_model().objects.filter(pk__in=member_ids, is_active=True):
+        sent += notify(
+            recipient=member,
+            kind=NotificationKind.MEETUP_CHANGED,
+            subject=subject,
+            template="groups_meetup_changed",
+            context={
+                "meetup": meetup,
+                "dates": dates,
+                "upcoming": upcoming,
+                "change": change,
+                "message": message,
+            },
+        )
+    return sent
+
+
+@app.task(queue="notifications")
+def waitlist_promoted_notify(*, rsvp_id: int) -> bool:
+    from groups.models import RSVP
+
+    rsvp = (
+        RSVP.objects.select_related("member", "occurrence__meetup__group")
+        .filter(pk=rsvp_id, status=RSVP.Status.GOING)
+        .first()
+    )
+    if rsvp is None:  # they changed their mind since
+        return False
+    occurrence = rsvp.occurrence
+    return notify(
+        recipient=rsvp.member,
+        kind=NotificationKind.WAITLIST_PROMOTED,
+        subject=f"You have a seat: {occurrence.meetup.title}",
+        template="groups_waitlist_promoted",
+        context={"occurrence": occurrence, "meetup": occurrence.meetup},
+    )
+
+
+@app.task(queue="notifications")
+def join_request_notify(*, membership_id: int) -> int:
+    from groups.models import Membership
+
+    membership = (
+        Membership.objects.select_related("group", "member")
+        .filter(pk=membership_id, status=Membership.Status.PENDING)
+        .first()
+    )
+    if membership is None:
+        return 0
+    organizers = Membership.objects.organizers().filter(group=membership.group)
+    sent = 0
+    for organizer in organizers.select_related("member"):
+        sent += notify(
+            recipient=organizer.member,
+            kind=NotificationKind.GROUP_JOIN_REQUEST,
+            subject=f"{membership.member} asks to join {membership.group}",
+            template="groups_join_request",
+            context={"membership": membership, "group": membership.group},
+        )
+    return sent
+
+
+@app.task(queue="notifications")
+def join_answer_notify(*, group_id: int, member_id: int, approved: bool) -> bool:
+    from groups.models import Group
+
+    group = Group.objects.filter(pk=group_id).first()
+    member = get_user_model().objects.filter(pk=member_id).first()
+    if group is None or member is None:
+        return False
+    verdict = "Welcome to" if approved else "About your request to join"
+    return notify(
+        recipient=member,
+        kind=NotificationKind.GROUP_JOIN_ANSWER,
+        subject=f"{verdict} {group}",
+        template="groups_join_answer",
+        context={"group": group, "approved": approved},
+    )
+
+
+@app.periodic(cron="17 3 * * *")
+@app.task(queue="maintenance", queueing_lock="meetups_extend_horizon")
+def meetups_extend_horizon(timestamp: int) -> int:
+    """Daily: keep a year of dates materialised for every repeating series. Returns the number
+    of occurrences created."""
+    from groups.models import HORIZON, Meetup
+    from groups.services import occurrences_materialize
+
+    now = timezone.now()
+    due = Meetup.objects.exclude(rrule="").filter(
+        Q(materialized_until__isnull=True)
+        | Q(materialized_until__lt=now + HORIZON - timedelta(days=1))
+    )
+    created = 0
+    for meetup in due.iterator():
+        created += len(occurrences_materialize(meetup=meetup, now=now))
+    return created

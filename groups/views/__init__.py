@@ -1,0 +1,1 @@
+"""Views of the groups app, by area: groups and rosters, meetups and RSVPs, calendars."""

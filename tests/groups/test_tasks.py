@@ -1,0 +1,107 @@
+"""Background work: the rolling horizon of dates, and notices about changes."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from accounts.choices import NotificationKind
+from groups import services
+from groups.models import HORIZON, Meetup
+from groups.recurrence import Repeat, RuleSpec
+from groups.tasks import meetup_changed_notify, meetups_extend_horizon
+
+pytestmark = pytest.mark.django_db
+
+WEEKLY = RuleSpec(repeat=Repeat.WEEKLY, weekday=2)
+
+
+def test_the_daily_task_keeps_a_year_of_dates_ahead(create_meetup):
+    meetup = create_meetup(spec=WEEKLY)
+    one_off = create_meetup()
+    # as if the last run was a month ago
+    Meetup.objects.filter(pk=meetup.pk).update(
+        materialized_until=timezone.now() + HORIZON - timedelta(days=30)
+    )
+    last = meetup.occurrences.order_by("-start").first()
+    meetup.occurrences.filter(start__gt=last.start - timedelta(days=28)).delete()
+
+    created = meetups_extend_horizon(timestamp=int(timezone.now().timestamp()))
+
+    assert created == 4
+    assert one_off.occurrences.count() == 1
+    meetup.refresh_from_db()
+    assert meetup.materialized_until >= timezone.now() + HORIZON - timedelta(minutes=1)
+    # nothing is due the second time
+    assert meetups_extend_horizon(timestamp=int(timezone.now().timestamp())) == 0
+
+
+def test_the_daily_task_is_registered_as_periodic():
+    from procrastinate.contrib.django import app
+
+    periodic = [p.task.name for p in app.periodic_registry.periodic_tasks.values()]
+    assert "groups.tasks.meetups_extend_horizon" in periodic
+
+
+def test_change_notices_respect_email_preferences(create_meetup, add_member, organizer, task_queue):
+    occurrence = create_meetup().occurrences.get()
+    wants, opted_out = add_member(), add_member()
+    opted_out.profile.email_preferences = {NotificationKind.MEETUP_CHANGED: False}
+    opted_out.profile.save()
+    for person in (wants, opted_out):
+        services.rsvp_set(occurrence=occurrence, member=person, going=True)
+
+    services.occurrence_cancel(occurrence=occurrence, by=organizer)
+    task_queue.run_all()
+
+    assert [m.to for m in mail.outbox] == [[wants.email]]
+
+
+def test_change_notices_are_sent_from_the_queue_not_the_request(
+    create_meetup, add_member, organizer, task_queue
+):
+    occurrence = create_meetup().occurrences.get()
+    services.rsvp_set(occurrence=occurrence, member=add_member(), going=True)
+
+    services.occurrence_cancel(occurrence=occurrence, by=organizer)
+
+    assert mail.outbox == []
+    assert len(task_queue.jobs("meetup_changed_notify")) == 1
+
+
+def test_a_notice_describes_the_date_as_it_was_when_changed(
+    create_meetup, add_member, organizer, task_queue
+):
+    occurrence = create_meetup().occurrences.get()
+    member = add_member()
+    services.rsvp_set(occurrence=occurrence, member=member, going=True)
+    cancelled_at = f"{occurrence.local_start:%H:%M}"
+    services.occurrence_cancel(occurrence=occurrence, by=organizer, reason="Snow day")
+    services.occurrence_restore(occurrence=occurrence, by=organizer)
+    later = occurrence.start + timedelta(hours=2)
+    services.occurrence_move(
+        occurrence=occurrence, by=organizer, start=later, end=later + timedelta(hours=1)
+    )
+
+    task_queue.run_all()
+
+    cancelled, restored, moved = mail.outbox
+    assert f"{cancelled_at}–" in cancelled.body
+    assert "Snow day" in cancelled.body
+    assert "back on" in restored.body
+    assert f"{later.astimezone(occurrence.tz):%H:%M}–" in moved.body
+    assert "Central Library, 1 Main Street" in moved.body
+
+
+def test_a_notice_about_a_deleted_meetup_is_dropped(create_meetup, add_member):
+    meetup = create_meetup()
+    member = add_member()
+    meetup_id = meetup.pk
+    meetup.delete()
+
+    sent = meetup_changed_notify(
+        meetup_id=meetup_id, dates=[], member_ids=[member.pk], change="cancelled"
+    )
+
+    assert sent == 0
