@@ -30,7 +30,7 @@ BENCH_ARGS ?=
 bench: $(STAMP)
 	@command -v wrk >/dev/null 2>&1 || { echo "make bench needs wrk, an HTTP load generator: apt-get install wrk (Debian/Ubuntu) or brew install wrk (macOS)"; exit 2; }
 	$(PY) -m benchmarks.run --scale $(SCALE) $(BENCH_ARGS)
-	$(PY) -m benchmarks.observatory
+	$(PY) -m benchmarks.observatory --if-available
 
 # Backups of the database (the embedded one, or DATABASE_URL): `make backup` writes
 # var/backups/<database>-<time>.dump (or FILE=…); `make restore FILE=…` loads one back, and

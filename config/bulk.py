@@ -64,7 +64,7 @@ def insert_instances(
 
 
 def copy_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Stream rows (tuples in `fields` order; use `<fk>_id` for foreign keys) into the model's
+    """Stream rows (tuples in `fields` order; foreign keys given as ids) into the model's
     table with COPY: the fastest way to load hundreds of thousands of rows."""
     columns = [model._meta.get_field(name).column for name in fields]
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
