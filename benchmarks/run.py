@@ -106,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
         bench.run_rounds(trivial, results)
 
     machine["load_average_after"] = round(os.getloadavg()[0], 2)
+    # gunicorn.conf.py recycles each worker after about 2,000 requests, as in production
+    booted = log_path.read_text(errors="replace").count("Booting worker with pid")
+    machine["worker_restarts"] = max(0, booted - machine["gunicorn_workers"])
     report = {
         "command": " ".join(["python -m benchmarks.run", *(argv or sys.argv[1:])]),
         "date": started.isoformat(timespec="seconds"),
@@ -184,7 +187,7 @@ def production_env(database_url: str) -> dict[str, str]:
         DATABASE_URL=database_url,
         HOST="127.0.0.1",
         PORT=str(free_port()),
-        GUNICORN_LOG_LEVEL="warning",
+        GUNICORN_LOG_LEVEL="info",  # its "Booting worker" lines count worker recycling
         DJANGO_LOG_LEVEL="INFO",
         PYTHONUNBUFFERED="1",
     )
@@ -489,8 +492,8 @@ def mark(ok: bool) -> str:
 def markdown_table(report: dict) -> str:
     t = report["trivial"]
     rows = [
-        "| page | req/s | × trivial | p50 ms | p95 ms | server p95 ms | queries | HTML bytes "
-        "| targets (×0.35 · p95 · queries) |",
+        "| page | req/s | × trivial (range) | p50 ms | p95 ms | server p95 ms | queries "
+        "| HTML bytes | targets (×0.35 · p95 · queries) |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
         f"| {t['name']} `{t['url']}` | {t['rps']:.0f} | 1.00 | {t['p50_ms']:.1f} | "
         f"{t['p95_ms']:.1f} | {t['server_p95_ms']} | {t['queries_max']} | {t['html_bytes']} "
@@ -504,8 +507,11 @@ def markdown_table(report: dict) -> str:
         if p["errors"]:
             targets += f" — {p['errors']} errors"
         who = " (member)" if p["member"] else ""
+        ratio = f"{p['ratio']:.2f}"
+        if len(p["ratios"]) > 1:
+            ratio += f" ({min(p['ratios']):.2f}–{max(p['ratios']):.2f})"
         rows.append(
-            f"| {p['name']}{who} `{p['url']}` | {p['rps']:.0f} | {p['ratio']:.2f} | "
+            f"| {p['name']}{who} `{p['url']}` | {p['rps']:.0f} | {ratio} | "
             f"{p['p50_ms']:.1f} | {p['p95_ms']:.1f} | {p['server_p95_ms']} | {queries} | "
             f"{p['html_bytes']} | {targets} |"
         )
@@ -529,7 +535,8 @@ def write_results(report: dict) -> Path:
             f"- Command: `{report['command']}` (commit {m['commit']})",
             f"- Machine: {m['nproc']} CPUs (nproc), {m['memory_gib']} GiB RAM, {m['os']}, "
             f"Python {m['python']}, PostgreSQL {m['postgresql']}, gunicorn {m['gunicorn']} "
-            f"({m['gunicorn_workers']} sync workers, Dockerfile command), {m['wrk']}; load "
+            f"({m['gunicorn_workers']} sync workers, Dockerfile command; "
+            f"{m.get('worker_restarts', '?')} worker restarts by max_requests), {m['wrk']}; load "
             f"average {m['load_average_before']} before, {m['load_average_after']} after "
             "(a shared machine)",
             f"- Load: `{load['tool']}`, {load['rounds']} rounds of {load['duration_s']} s per "

@@ -92,6 +92,7 @@ def fake_report(*, rps: float, p95: float, queries: int) -> dict:
             "commit": "abc1234",
             "load_average_before": 1.0,
             "load_average_after": 1.5,
+            "worker_restarts": 2,
         },
         "load": {"tool": "wrk -t2 -c8", "duration_s": 5, "rounds": 3},
         "trivial": trivial.summary(),
@@ -113,6 +114,7 @@ def test_results_are_recorded_newest_first_with_their_targets(tmp_path, monkeypa
     assert text.index("scale 5") < text.index("older entry")
     assert "`python -m benchmarks.run --scale 5`" in text
     assert "2 CPUs (nproc)" in text
-    assert "| story list `/stories/` | 300 | 0.30 |" in text
+    assert "2 worker restarts" in text
+    assert "| story list `/stories/` | 300 | 0.30 (0.30–0.30) |" in text
     assert "✗ ✗ ✓" in text  # ratio 0.30 < 0.35 and p95 120 ms missed; 4 queries met
     assert "some missed" in text
