@@ -81,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()[0]
     database_url = bench_database(args.scale, fresh=args.fresh)
     env = production_env(database_url)
+    prepare(env)
     data = {} if args.skip_seed else build_data(env, args.scale)
 
     # This process signs the member's session and builds page URLs with the same settings.
@@ -102,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Serving on {server.base} with {server.workers} gunicorn workers; log {log_path}")
         bench = Bench(server, log_path, args, cookie)
         trivial = bench.measure_page(TRIVIAL, urls[TRIVIAL.name])
-        results = [bench.measure_page(page, urls[page.name], trivial) for page in pages]
+        results = [bench.measure_page(page, urls[page.name]) for page in pages]
         bench.run_rounds(trivial, results)
 
     machine["load_average_after"] = round(os.getloadavg()[0], 2)
@@ -208,9 +209,12 @@ def manage(env: dict, *args: str) -> str:
     return result.stdout
 
 
-def build_data(env: dict, scale: int) -> dict:
+def prepare(env: dict) -> None:
     for step in (("migrate", "--noinput"), ("createcachetable",), ("collectstatic", "--noinput")):
         manage(env, *step, "-v", "0")
+
+
+def build_data(env: dict, scale: int) -> dict:
     print(f"Building the data set: seed_demo --scale {scale} …", flush=True)
     began = time.monotonic()
     output = manage(env, "seed_demo", "--scale", str(scale))
@@ -416,7 +420,7 @@ class Bench:
             headers["Cookie"] = self.cookie
         return headers
 
-    def measure_page(self, page, url: str, trivial=None) -> PageResult:
+    def measure_page(self, page, url: str) -> PageResult:
         status, body = fetch(self.server.base + url, self.headers(page))
         if status != 200:
             raise SystemExit(f"{page.name} ({url}) answered {status}, not 200: not measured")
