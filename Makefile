@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: run test lint format install lock migrations shell clean
+.PHONY: run test lint format install lock migrations shell clean bench backup restore
 
 run: $(STAMP)
 	DJANGO_DEBUG=1 $(PY) manage.py devserver --port $(PORT)
@@ -21,6 +21,26 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Benchmarks (issue 9): build the data set at SCALE (500 = 100,000 stories; 5 for a smoke run),
+# serve it with the production settings under gunicorn, load it with wrk, then scan the headers
+# with the Mozilla HTTP Observatory. Figures go to benchmarks/RESULTS.md.
+SCALE ?= 500
+BENCH_ARGS ?=
+bench: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { echo "make bench needs wrk, an HTTP load generator: apt-get install wrk (Debian/Ubuntu) or brew install wrk (macOS)"; exit 2; }
+	$(PY) -m benchmarks.run --scale $(SCALE) $(BENCH_ARGS)
+	$(PY) -m benchmarks.observatory --if-available
+
+# Backups of the database (the embedded one, or DATABASE_URL): `make backup` writes
+# var/backups/<database>-<time>.dump (or FILE=…); `make restore FILE=…` loads one back, and
+# needs FORCE=1 to replace a database that already has tables. Stop the app first.
+backup: $(STAMP)
+	$(PY) scripts/db_backup.py backup $(if $(FILE),--file "$(FILE)")
+
+restore: $(STAMP)
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/<name>.dump [FORCE=1]"; exit 2; }
+	$(PY) scripts/db_backup.py restore --file "$(FILE)" $(if $(FORCE),--force)
 
 install: $(STAMP)
 

@@ -1,7 +1,7 @@
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
 
@@ -18,6 +18,20 @@ def healthz(request):
         connection.close_if_unusable_or_obsolete()
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+ROBOTS_TXT = """\
+User-agent: *
+Disallow: /accounts/
+Disallow: /admin/
+"""
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def robots_txt(request):
+    """For crawlers. It touches no database, so the benchmarks use it as their ceiling."""
+    return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
 
 
 @require_safe

@@ -1,0 +1,565 @@
+"""`make bench`: build the data set, serve the site as in production, load each page with wrk.
+
+    python -m benchmarks.run                         # the issue's scale (--scale 500)
+    python -m benchmarks.run --scale 5 --duration 2  # a smoke run (1,000 stories)
+
+Steps: (1) a database of its own (`librarian_commons_bench_<scale>` on the embedded server, or
+DATABASE_URL) is migrated and filled by `manage.py seed_demo --scale N` — each app's bulk seed
+step; (2) gunicorn serves it with the production settings and the Dockerfile's command line on
+127.0.0.1; (3) for each page in benchmarks/pages.py, wrk alternates the trivial view and the
+page, `--rounds` times, and the medians are reported: requests/s, p50/p95 latency as the client
+sees it, server-side p95 and database queries per request (from the app's request log), HTML
+bytes and the page's throughput as a share of the trivial view's measured just before it.
+Results go to benchmarks/RESULTS.md (newest first) and benchmarks/results/<time>-scale<N>.json.
+Nothing is installed and only loopback addresses are used.
+"""
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from benchmarks.pages import Page
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+BENCH_DIR = BASE_DIR / "benchmarks"
+RESULTS_MD = BENCH_DIR / "RESULTS.md"
+RESULTS_DIR = BENCH_DIR / "results"
+WORK_DIR = BASE_DIR / "var" / "bench"
+WRK_SCRIPT = BENCH_DIR / "wrk_report.lua"
+VENV_BIN = Path(sys.executable).parent
+RUNS_MARKER = "<!-- bench:runs (newest first; written by benchmarks/run.py) -->"
+
+# Targets from issue 9, at 8 concurrent clients on this 2-core machine.
+TARGET_RATIO = 0.35
+TARGET_P95_MS = 100.0
+TARGET_QUERIES = 10
+
+STORIES_PER_SCALE = 200  # seed_demo's scale unit: 40 members, 200 stories, 4 groups, 2 entries
+INSTALL_WRK = (
+    "make bench needs wrk, an HTTP load generator: `apt-get install wrk` (Debian/Ubuntu) or "
+    "`brew install wrk` (macOS)."
+)
+LOG_LINE = re.compile(
+    r'path="(?P<path>[^"]*)" status=(?P<status>\d+) duration_ms=(?P<ms>[\d.]+) '
+    r"queries=(?P<queries>\d+)"
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if not shutil.which("wrk"):
+        print(INSTALL_WRK, file=sys.stderr)
+        return 2
+    sys.path.insert(0, str(BASE_DIR))
+    os.chdir(BASE_DIR)
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    from benchmarks.pages import PAGES, TRIVIAL
+
+    pages = [p for p in PAGES if not args.pages or any(s in p.name for s in args.pages)]
+    if not pages:
+        print(f"No page matches {args.pages}; pages: {[p.name for p in PAGES]}", file=sys.stderr)
+        return 2
+
+    started = datetime.now(UTC)
+    load_before = os.getloadavg()[0]
+    database_url = bench_database(args.scale, fresh=args.fresh)
+    env = production_env(database_url)
+    prepare(env)
+    data = {} if args.skip_seed else build_data(env, args.scale)
+
+    # This process signs the member's session and builds page URLs with the same settings.
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    urls = {page.name: page.resolve() for page in [TRIVIAL, *pages]}
+    cookie = member_cookie() if any(p.member for p in pages) else ""
+    machine = describe_machine(load_before)
+
+    from django.db import connections
+
+    connections.close_all()
+
+    log_path = WORK_DIR / "gunicorn.log"
+    with serve(env, log_path) as server:
+        machine["gunicorn_workers"] = server.workers
+        print(f"Serving on {server.base} with {server.workers} gunicorn workers; log {log_path}")
+        bench = Bench(server, log_path, args, cookie)
+        trivial = bench.measure_page(TRIVIAL, urls[TRIVIAL.name])
+        results = [bench.measure_page(page, urls[page.name]) for page in pages]
+        bench.run_rounds(trivial, results)
+
+    machine["load_average_after"] = round(os.getloadavg()[0], 2)
+    # gunicorn.conf.py recycles each worker after about 2,000 requests, as in production
+    booted = log_path.read_text(errors="replace").count("Booting worker with pid")
+    machine["worker_restarts"] = max(0, booted - machine["gunicorn_workers"])
+    report = {
+        "command": " ".join(["python -m benchmarks.run", *(argv or sys.argv[1:])]),
+        "date": started.isoformat(timespec="seconds"),
+        "scale": args.scale,
+        "stories_expected": args.scale * STORIES_PER_SCALE,
+        "data": data,
+        "machine": machine,
+        "load": {
+            "tool": f"wrk -t{args.threads} -c{args.connections}",
+            "duration_s": args.duration,
+            "rounds": args.rounds,
+        },
+        "trivial": trivial.summary(),
+        "pages": [r.summary(trivial) for r in results],
+    }
+    print_table(report)
+    if not args.no_write:
+        json_path = write_results(report)
+        print(f"\nWrote {json_path.relative_to(BASE_DIR)} and a new entry in benchmarks/RESULTS.md")
+    return 0
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=int, default=500, help="seed_demo scale (500 = issue 9)")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=8, help="concurrent clients")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--pages", nargs="*", help="only pages whose name contains one of these")
+    parser.add_argument("--skip-seed", action="store_true", help="reuse the data as it is")
+    parser.add_argument("--fresh", action="store_true", help="drop the benchmark database first")
+    parser.add_argument("--no-write", action="store_true", help="print, don't record")
+    args = parser.parse_args(argv)
+    args.threads = max(1, min(args.threads, args.connections))
+    return args
+
+
+# --- the database and the data --------------------------------------------------------------
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def bench_database(scale: int, *, fresh: bool) -> str:
+    """DATABASE_URL when given (a server you chose), else a database of the benchmark's own on
+    the embedded server, which this process keeps running until it exits."""
+    if os.environ.get("DATABASE_URL"):
+        print("Using DATABASE_URL as it is (seed_demo tops it up to the scale).")
+        return os.environ["DATABASE_URL"]
+    import psycopg
+
+    from config.embedded_db import embedded_database_url
+
+    url = embedded_database_url()
+    name = f"librarian_commons_bench_{scale}"
+    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return with_database(url, name)
+
+
+def production_env(database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
+    env.update(
+        PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_STATIC_ROOT=str(WORK_DIR / "static"),
+        DATABASE_URL=database_url,
+        HOST="127.0.0.1",
+        PORT=str(free_port()),
+        GUNICORN_LOG_LEVEL="info",  # its "Booting worker" lines count worker recycling
+        DJANGO_LOG_LEVEL="INFO",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def manage(env: dict, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def prepare(env: dict) -> None:
+    for step in (("migrate", "--noinput"), ("createcachetable",), ("collectstatic", "--noinput")):
+        manage(env, *step, "-v", "0")
+
+
+def build_data(env: dict, scale: int) -> dict:
+    print(f"Building the data set: seed_demo --scale {scale} …", flush=True)
+    began = time.monotonic()
+    output = manage(env, "seed_demo", "--scale", str(scale))
+    seconds = round(time.monotonic() - began, 1)
+    counts = {
+        label: int(count)
+        for label, count in re.findall(r"^\s*([\w ,-]+):\s*(\d+)\s*$", output, re.MULTILINE)
+    }
+    print(f"  {counts} in {seconds} s")
+    return {"counts": counts, "seed_seconds": seconds}
+
+
+def member_cookie() -> str:
+    """A signed-in session for the demo member, stored in the shared session table."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from config.management.commands.seed_demo import DEMO_EMAIL
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(email=DEMO_EMAIL))
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def describe_machine(load_before: float) -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg_version = cursor.fetchone()[0]
+    mem_kib = 0
+    with contextlib.suppress(OSError):
+        meminfo = Path("/proc/meminfo").read_text()
+        mem_kib = int(re.search(r"MemTotal:\s+(\d+)", meminfo).group(1))
+    wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout
+    commit = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], capture_output=True, text=True, cwd=BASE_DIR
+    ).stdout.strip()
+    import gunicorn
+
+    return {
+        "nproc": os.cpu_count(),
+        "memory_gib": round(mem_kib / 1024 / 1024, 1),
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "postgresql": pg_version,
+        "gunicorn": gunicorn.__version__,
+        "wrk": wrk_version.split(" [")[0].strip(),
+        "commit": commit,
+        "load_average_before": round(load_before, 2),
+    }
+
+
+# --- the server ---------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def dockerfile_command() -> list[str]:
+    text = (BASE_DIR / "Dockerfile").read_text()
+    return json.loads(re.search(r"^CMD (\[.*\])$", text, re.MULTILINE).group(1))
+
+
+@dataclass
+class Server:
+    base: str
+    process: subprocess.Popen
+    workers: int = 0
+
+
+@contextlib.contextmanager
+def serve(env: dict, log_path: Path):
+    """gunicorn with the Dockerfile's own command line, bound to 127.0.0.1."""
+    import psutil
+
+    command = dockerfile_command()
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [str(VENV_BIN / command[0]), *command[1:]],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(f"http://127.0.0.1:{env['PORT']}", process)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise SystemExit(f"gunicorn exited: see {log_path}")
+            with contextlib.suppress(OSError):
+                if fetch(server.base + "/healthz", {})[0] == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise SystemExit(f"gunicorn did not answer within 60 s: see {log_path}")
+            time.sleep(0.3)
+        server.workers = len(psutil.Process(process.pid).children())
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def fetch(url: str, headers: dict) -> tuple[int, bytes]:
+    parts = urllib.parse.urlsplit(url)
+    client = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        client.request("GET", path, headers=headers)
+        response = client.getresponse()
+        return response.status, response.read()
+    finally:
+        client.close()
+
+
+# --- measuring ----------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    errors: int
+    server_ms: list[float]
+    queries: list[int]
+
+
+@dataclass
+class PageResult:
+    page: "Page"
+    url: str
+    html_bytes: int
+    runs: list[Run] = field(default_factory=list)
+    ratios: list[float] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return urllib.parse.urlsplit(self.url).path
+
+    def summary(self, trivial: "PageResult | None" = None) -> dict:
+        server_ms = sorted(ms for run in self.runs for ms in run.server_ms)
+        queries = [q for run in self.runs for q in run.queries]
+        out = {
+            "name": self.page.name,
+            "url": self.url,
+            "member": self.page.member,
+            "rps": round(statistics.median(r.rps for r in self.runs), 1),
+            "p50_ms": round(statistics.median(r.p50_ms for r in self.runs), 2),
+            "p95_ms": round(statistics.median(r.p95_ms for r in self.runs), 2),
+            "server_p95_ms": round(percentile(server_ms, 95), 1) if server_ms else None,
+            "queries_median": statistics.median(queries) if queries else None,
+            "queries_max": max(queries) if queries else None,
+            "html_bytes": self.html_bytes,
+            "errors": sum(r.errors for r in self.runs),
+            "runs": [
+                {
+                    "rps": round(r.rps, 1),
+                    "p50_ms": round(r.p50_ms, 2),
+                    "p95_ms": round(r.p95_ms, 2),
+                    "errors": r.errors,
+                    "requests_logged": len(r.queries),
+                }
+                for r in self.runs
+            ],
+        }
+        if trivial is not None:
+            out["ratio"] = round(statistics.median(self.ratios), 3)
+            out["ratios"] = [round(r, 3) for r in self.ratios]
+            out["targets"] = {
+                "ratio": out["ratio"] >= TARGET_RATIO,
+                "p95": out["p95_ms"] < TARGET_P95_MS,
+                "queries": out["queries_max"] is not None and out["queries_max"] <= TARGET_QUERIES,
+            }
+        return out
+
+
+def percentile(sorted_values: list[float], pct: float) -> float:
+    index = max(0, min(len(sorted_values) - 1, round(pct / 100 * len(sorted_values)) - 1))
+    return sorted_values[index]
+
+
+class Bench:
+    def __init__(self, server: Server, log_path: Path, args, cookie: str):
+        self.server = server
+        self.log_path = log_path
+        self.args = args
+        self.cookie = cookie
+
+    def headers(self, page) -> dict:
+        # as behind the TLS-terminating proxy: the production settings redirect plain http
+        headers = {"X-Forwarded-Proto": "https"}
+        if page.member:
+            headers["Cookie"] = self.cookie
+        return headers
+
+    def measure_page(self, page, url: str) -> PageResult:
+        status, body = fetch(self.server.base + url, self.headers(page))
+        if status != 200:
+            raise SystemExit(f"{page.name} ({url}) answered {status}, not 200: not measured")
+        result = PageResult(page, url, len(body))
+        # warm every worker's caches and connections before anything is timed
+        self.wrk(result, duration=1)
+        return result
+
+    def run_rounds(self, trivial: PageResult, results: list[PageResult]) -> None:
+        total = self.args.rounds * len(results) * 2 * self.args.duration
+        print(f"Measuring {len(results)} pages × {self.args.rounds} rounds: about {total} s")
+        for round_number in range(1, self.args.rounds + 1):
+            for result in results:
+                ceiling = self.wrk(trivial, record=True)
+                run = self.wrk(result, record=True)
+                result.ratios.append(run.rps / ceiling.rps if ceiling.rps else 0.0)
+                print(
+                    f"  round {round_number} {result.page.name}: {run.rps:.0f} req/s "
+                    f"({result.ratios[-1]:.2f}× trivial), p95 {run.p95_ms:.1f} ms",
+                    flush=True,
+                )
+
+    def wrk(self, result: PageResult, *, duration: int | None = None, record=False) -> Run:
+        duration = duration or self.args.duration
+        headers = [arg for k, v in self.headers(result.page).items() for arg in ("-H", f"{k}: {v}")]
+        command = [
+            "wrk",
+            f"-t{self.args.threads}",
+            f"-c{self.args.connections}",
+            f"-d{duration}s",
+            "--timeout",
+            "5s",
+            "-s",
+            str(WRK_SCRIPT),
+            *headers,
+            self.server.base + result.url,
+        ]
+        log_start = self.log_path.stat().st_size
+        finished = subprocess.run(
+            command, capture_output=True, text=True, timeout=duration + 30, check=True
+        )
+        time.sleep(0.05)  # let the workers' last log lines land
+        summary = json.loads(finished.stdout.split("WRK_JSON ", 1)[1].splitlines()[0])
+        with self.log_path.open() as log:
+            log.seek(log_start)
+            lines = [m for m in LOG_LINE.finditer(log.read()) if m["path"] == result.path]
+        errors = summary["errors"]
+        run = Run(
+            rps=summary["requests"] / (summary["duration_us"] / 1e6),
+            p50_ms=summary["p50_us"] / 1000,
+            p95_ms=summary["p95_us"] / 1000,
+            errors=sum(errors.values()),
+            server_ms=[float(m["ms"]) for m in lines],
+            queries=[int(m["queries"]) for m in lines],
+        )
+        if record:
+            result.runs.append(run)
+        return run
+
+
+# --- reporting ----------------------------------------------------------------------------
+
+
+def print_table(report: dict) -> None:
+    print()
+    print(markdown_table(report))
+
+
+def mark(ok: bool) -> str:
+    return "✓" if ok else "✗"
+
+
+def markdown_table(report: dict) -> str:
+    t = report["trivial"]
+    rows = [
+        "| page | req/s | × trivial (range) | p50 ms | p95 ms | server p95 ms | queries "
+        "| HTML bytes | targets (×0.35 · p95 · queries) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        f"| {t['name']} `{t['url']}` | {t['rps']:.0f} | 1.00 | {t['p50_ms']:.1f} | "
+        f"{t['p95_ms']:.1f} | {t['server_p95_ms']} | {t['queries_max']} | {t['html_bytes']} "
+        "| ceiling |",
+    ]
+    for p in report["pages"]:
+        queries = f"{p['queries_median']:g}"
+        if p["queries_max"] != p["queries_median"]:
+            queries += f" (max {p['queries_max']})"
+        targets = " ".join(mark(p["targets"][k]) for k in ("ratio", "p95", "queries"))
+        if p["errors"]:
+            targets += f" — {p['errors']} errors"
+        who = " (member)" if p["member"] else ""
+        ratio = f"{p['ratio']:.2f}"
+        if len(p["ratios"]) > 1:
+            ratio += f" ({min(p['ratios']):.2f}–{max(p['ratios']):.2f})"
+        rows.append(
+            f"| {p['name']}{who} `{p['url']}` | {p['rps']:.0f} | {ratio} | "
+            f"{p['p50_ms']:.1f} | {p['p95_ms']:.1f} | {p['server_p95_ms']} | {queries} | "
+            f"{p['html_bytes']} | {targets} |"
+        )
+    return "\n".join(rows)
+
+
+def write_results(report: dict) -> Path:
+    RESULTS_DIR.mkdir(exist_ok=True)
+    stamp = report["date"].replace(":", "").replace("-", "")[:13]
+    json_path = RESULTS_DIR / f"{stamp}-scale{report['scale']}.json"
+    json_path.write_text(json.dumps(report, indent=2) + "\n")
+
+    m, load, data = report["machine"], report["load"], report["data"]
+    counts = ", ".join(f"{v:,} {k}" for k, v in data.get("counts", {}).items()) or "as it was"
+    met = all(all(p["targets"].values()) for p in report["pages"])
+    entry = "\n".join(
+        [
+            f"### {report['date'][:16].replace('T', ' ')} UTC — scale {report['scale']} "
+            f"({report['stories_expected']:,} stories when the stories app seeds them)",
+            "",
+            f"- Command: `{report['command']}` (commit {m['commit']})",
+            f"- Machine: {m['nproc']} CPUs (nproc), {m['memory_gib']} GiB RAM, {m['os']}, "
+            f"Python {m['python']}, PostgreSQL {m['postgresql']}, gunicorn {m['gunicorn']} "
+            f"({m['gunicorn_workers']} sync workers, Dockerfile command; "
+            f"{m.get('worker_restarts', '?')} worker restarts by max_requests), {m['wrk']}; load "
+            f"average {m['load_average_before']} before, {m['load_average_after']} after "
+            "(a shared machine)",
+            f"- Load: `{load['tool']}`, {load['rounds']} rounds of {load['duration_s']} s per "
+            "page, each run right after one of the trivial view; medians shown",
+            f"- Data: {counts}"
+            + (f" (seed_demo took {data['seed_seconds']} s)" if "seed_seconds" in data else ""),
+            f"- Raw figures: `{json_path.relative_to(BENCH_DIR)}`",
+            f"- Targets: {'all met' if met else 'some missed (✗)'}",
+            "",
+            markdown_table(report),
+            "",
+        ]
+    )
+    text = RESULTS_MD.read_text()
+    if RUNS_MARKER not in text:
+        text += f"\n## Benchmark runs\n\n{RUNS_MARKER}\n"
+    RESULTS_MD.write_text(text.replace(RUNS_MARKER, f"{RUNS_MARKER}\n\n{entry}", 1))
+    return json_path
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""The benchmark harness's own parts: its page list works on demo data, it reads the request
+log the app really writes, and it records results where RESULTS.md expects them."""
+
+import logging
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from benchmarks import run
+from benchmarks.pages import PAGES, TRIVIAL, Page, first, named
+from config.demo import seed
+from config.management.commands.seed_demo import DEMO_EMAIL, DEMO_PASSWORD
+
+
+@pytest.fixture
+def demo_data(db):
+    seed(scale=1, demo_email=DEMO_EMAIL, demo_password=DEMO_PASSWORD)
+    return get_user_model().objects.get(email=DEMO_EMAIL)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
+def test_every_benchmark_page_answers_on_demo_data(client, demo_data, page):
+    if page.member:
+        client.force_login(demo_data)
+
+    response = client.get(page.resolve(), secure=True)
+
+    assert response.status_code == 200
+
+
+def test_the_trivial_page_does_no_database_work(client, db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert client.get(TRIVIAL.resolve()).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_page_lacking_its_data_says_what_the_seed_must_add():
+    page = Page("staff", lambda: first(get_user_model().objects.filter(is_staff=True), "staff"))
+
+    with pytest.raises(LookupError, match="no staff: extend the app's seed step"):
+        page.resolve()
+
+
+def test_named_builds_a_url_with_a_query_string():
+    assert named("stories:list", "tag=storytime")() == "/stories/?tag=storytime"
+
+
+@pytest.mark.django_db
+def test_the_harness_reads_the_request_log_line_the_app_writes(client, caplog):
+    with caplog.at_level(logging.INFO, logger="librarian_commons.requests"):
+        client.get("/healthz")
+    line = next(r.getMessage() for r in caplog.records if r.name == "librarian_commons.requests")
+
+    match = run.LOG_LINE.search(f"2026-01-01 12:00:00 INFO librarian_commons.requests {line}")
+
+    assert match["path"] == "/healthz"
+    assert match["status"] == "200"
+    assert match["queries"] == "1"
+    assert float(match["ms"]) >= 0
+
+
+def test_percentile_picks_the_nearest_rank():
+    values = sorted(float(n) for n in range(1, 101))
+
+    assert run.percentile(values, 50) == 50.0
+    assert run.percentile(values, 95) == 95.0
+    assert run.percentile([7.0], 95) == 7.0
+
+
+def fake_report(*, rps: float, p95: float, queries: int) -> dict:
+    trivial = run.PageResult(TRIVIAL, "/robots.txt", 53)
+    page = run.PageResult(Page("story list", "/stories/"), "/stories/", 4000)
+    for _ in range(3):
+        trivial.runs.append(run.Run(1000.0, 5.0, 9.0, 0, [1.0], [0]))
+        page.runs.append(run.Run(rps, 10.0, p95, 0, [4.0, 6.0], [queries, queries]))
+        page.ratios.append(rps / 1000.0)
+    return {
+        "command": "python -m benchmarks.run --scale 5",
+        "date": "2026-01-02T03:04:05+00:00",
+        "scale": 5,
+        "stories_expected": 1000,
+        "data": {"counts": {"members": 201}, "seed_seconds": 2.5},
+        "machine": {
+            "nproc": 2,
+            "memory_gib": 23.5,
+            "os": "Linux",
+            "python": "3.11",
+            "postgresql": "18.6",
+            "gunicorn": "27",
+            "gunicorn_workers": 5,
+            "wrk": "wrk 4.1.0",
+            "commit": "abc1234",
+            "load_average_before": 1.0,
+            "load_average_after": 1.5,
+            "worker_restarts": 2,
+        },
+        "load": {"tool": "wrk -t2 -c8", "duration_s": 5, "rounds": 3},
+        "trivial": trivial.summary(),
+        "pages": [page.summary(trivial)],
+    }
+
+
+def test_results_are_recorded_newest_first_with_their_targets(tmp_path, monkeypatch):
+    results_md = tmp_path / "RESULTS.md"
+    results_md.write_text(f"# Results\n\n## Benchmark runs\n\n{run.RUNS_MARKER}\n\nolder entry\n")
+    monkeypatch.setattr(run, "RESULTS_MD", results_md)
+    monkeypatch.setattr(run, "RESULTS_DIR", tmp_path / "results")
+    monkeypatch.setattr(run, "BENCH_DIR", tmp_path)
+
+    json_path = run.write_results(fake_report(rps=300.0, p95=120.0, queries=4))
+
+    text = results_md.read_text()
+    assert json_path.exists()
+    assert text.index("scale 5") < text.index("older entry")
+    assert "`python -m benchmarks.run --scale 5`" in text
+    assert "2 CPUs (nproc)" in text
+    assert "2 worker restarts" in text
+    assert "| story list `/stories/` | 300 | 0.30 (0.30–0.30) |" in text
+    assert "✗ ✗ ✓" in text  # ratio 0.30 < 0.35 and p95 120 ms missed; 4 queries met
+    assert "some missed" in text
