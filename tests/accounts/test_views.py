@@ -274,7 +274,7 @@ def test_profile_page_query_count(client, django_assert_max_num_queries):
     client.force_login(viewer)
     client.get(viewer.get_absolute_url())  # the first request of a session records onboarding
 
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         assert client.get(other.get_absolute_url()).status_code == 200
 
 
@@ -727,3 +727,18 @@ def test_hidden_members_and_oneself_cannot_be_contacted(client):
         url = reverse("accounts:contact", kwargs={"pk": target.pk})
         assert client.post(url, {"message": "Hi"}).status_code == 404
     assert not ContactMessage.objects.exists()
+
+
+def test_profile_page_lists_the_members_affiliations(client):
+    from tests.factories import AffiliationFactory, OrganisationFactory
+
+    viewer = member()
+    owner = member(display_name="Ada Affiliated")
+    AffiliationFactory(
+        member=owner, organisation=OrganisationFactory(name="Panhandle Cooperative"), role="chair"
+    )
+    client.force_login(viewer)
+
+    page = html(client.get(owner.get_absolute_url()))
+
+    assert "Panhandle Cooperative" in page
