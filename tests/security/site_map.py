@@ -282,3 +282,22 @@ def database_fingerprint() -> dict[str, str]:
         ]
         cursor.execute(" UNION ALL ".join(parts))
         return dict(cursor.fetchall())
+
+
+def browser_sign_in(page, base_url: str, user) -> None:
+    """Give the browser `user`'s session cookie (the login form itself is tested elsewhere)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": base_url,
+            }
+        ]
+    )
+    page.goto(base_url + "/")  # the onboarding middleware's first look
