@@ -266,6 +266,16 @@ class CoauthorSearchForm(forms.Form):
     q = forms.CharField(label="Member’s name", max_length=100)
 
 
+class CoauthorMemberForm(forms.Form):
+    """The member a co-author button names (a hidden field): anything but a positive id is
+    no one."""
+
+    member = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+
+    def member_pk(self) -> int:
+        return self.cleaned_data["member"] if self.is_valid() else 0
+
+
 class StoryFilterForm(forms.Form):
     """The list page's filters, read from the query string (bad values are ignored)."""
 

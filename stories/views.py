@@ -20,6 +20,7 @@ from accounts.choices import LibraryType
 from stories import services
 from stories.forms import (
     AskForm,
+    CoauthorMemberForm,
     CoauthorSearchForm,
     CommentForm,
     ReportForm,
@@ -593,7 +594,8 @@ def coauthors(request, pk: int):
 def coauthor_add(request, pk: int):
     story = story_for(request.user, pk, edit=True)
     User = get_user_model()
-    member = get_object_or_404(User, pk=request.POST.get("member") or 0, is_active=True)
+    member_pk = CoauthorMemberForm(request.POST).member_pk()
+    member = get_object_or_404(User, pk=member_pk, is_active=True)
     try:
         services.coauthor_add(story=story, member=member, by=request.user)
     except ValidationError as error:
@@ -608,7 +610,7 @@ def coauthor_add(request, pk: int):
 def coauthor_remove(request, pk: int):
     story = story_for(request.user, pk, edit=True)
     User = get_user_model()
-    member = get_object_or_404(User, pk=request.POST.get("member") or 0)
+    member = get_object_or_404(User, pk=CoauthorMemberForm(request.POST).member_pk())
     services.coauthor_remove(story=story, member=member, by=request.user)
     if member.pk == request.user.pk:
         messages.success(request, "You are no longer a co-author of this story.")

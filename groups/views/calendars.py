@@ -1,5 +1,6 @@
 """iCalendar feeds and downloads, and the member's "my meetups" page with its secret feed URL."""
 
+import re
 from datetime import timedelta
 
 from django.contrib import messages
@@ -15,6 +16,16 @@ from groups import calendars, services
 from groups.models import RSVP, CalendarToken, Group, Meetup, Membership, Occurrence
 
 PERSONAL_FEED_DAYS_BACK = 90
+# what services.calendar_token_reset makes (secrets.token_urlsafe); other text can't be a key
+CALENDAR_KEY_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def _calendar_token(key: str) -> CalendarToken | None:
+    """The token a `?key=` names, or None; malformed keys (NUL bytes, pages of text) are turned
+    away before they reach PostgreSQL."""
+    if not CALENDAR_KEY_RE.fullmatch(key):
+        return None
+    return CalendarToken.objects.select_related("member").filter(token=key).first()
 
 
 def _ics(content: bytes, *, filename: str, attachment: bool = False) -> HttpResponse:
@@ -31,11 +42,9 @@ def _feed_viewer(request):
     programs cannot sign in, so members-only groups' feed links carry it)."""
     if request.user.is_authenticated:
         return request.user
-    key = request.GET.get("key", "")
-    if key:
-        token = CalendarToken.objects.select_related("member").filter(token=key).first()
-        if token and token.member.is_active:
-            return token.member
+    token = _calendar_token(request.GET.get("key", ""))
+    if token and token.member.is_active:
+        return token.member
     return request.user
 
 
@@ -89,10 +98,7 @@ def _my_occurrences(member):
 def my_feed(request):
     """The personal feed at its secret address (`?key=`, kept out of the request log); an
     unknown or reset key gives 404."""
-    key = request.GET.get("key", "")
-    found = (
-        CalendarToken.objects.select_related("member").filter(token=key).first() if key else None
-    )
+    found = _calendar_token(request.GET.get("key", ""))
     if found is None or not found.member.is_active:
         raise Http404("Unknown calendar")
     occurrences = list(_my_occurrences(found.member))

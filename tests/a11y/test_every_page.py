@@ -1,0 +1,52 @@
+"""Every page a member and an organizer can reach — built from the URL walker's site map and
+its demo-like data, not a hand-picked list — passes axe-core (WCAG 2.2 AA + best practice) with
+no serious or critical violation, in the light and the dark colour scheme."""
+
+import pytest
+
+from tests.security.site_map import ROUTES, browser_sign_in, build_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def reachable_pages(world, user) -> list[str]:
+    """Addresses of every GET-able HTML page `user` may open (the rest answer 403/404/405)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    client.get("/")
+    pages = []
+    for name in sorted(ROUTES):
+        url = world.url(name)
+        response = client.get(url, follow=True)
+        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+            pages.append(
+                response.request["PATH_INFO"]
+                + (
+                    "?" + response.request["QUERY_STRING"]
+                    if response.request["QUERY_STRING"]
+                    else ""
+                )
+            )
+    return sorted(set(pages))
+
+
+@pytest.mark.parametrize("who", ["member", "organizer"])
+def test_every_reachable_page_has_no_serious_accessibility_violation(page, base_url, axe, who):
+    world = build_world()
+    user = world.owner if who == "organizer" else world.other
+    pages = reachable_pages(world, user)
+    assert len(pages) >= (30 if who == "organizer" else 20), pages
+    browser_sign_in(page, base_url, user)
+
+    found = {}
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        for path in pages:
+            response = page.goto(base_url + path)
+            assert response.status == 200, path
+            violations = axe(page)
+            if violations:
+                found[f"{scheme} {path}"] = violations
+    assert found == {}
