@@ -54,10 +54,14 @@ class FollowQuerySet(models.QuerySet):
         )
 
     def ids_of(self, model) -> models.QuerySet:
-        """The primary keys of `model` objects followed, as a subquery-ready values list."""
-        return self.filter(content_type=ContentType.objects.get_for_model(model)).values(
-            "object_id"
-        )
+        """The primary keys of `model` objects followed, as a subquery-ready values list.
+
+        Filters on the content type's natural key (a join inside the subquery), so building
+        it never costs a query of its own."""
+        meta = model._meta.concrete_model._meta
+        return self.filter(
+            content_type__app_label=meta.app_label, content_type__model=meta.model_name
+        ).values("object_id")
 
 
 class Follow(models.Model):
