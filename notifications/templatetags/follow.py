@@ -13,8 +13,7 @@ def follow_button(context, target):
     request = context["request"]
     kind = _KIND_BY_LABEL[target._meta.label_lower]
     following = (
-        request.user.is_authenticated
-        and Follow.objects.of(request.user).targeting(target).exists()
+        request.user.is_authenticated and Follow.objects.of(request.user).targeting(target).exists()
     )
     return {
         "kind": kind,
