@@ -31,6 +31,24 @@ def _tagged_with(tag_ids) -> Q:
     return Q(pk__in=TaggedStory.objects.filter(tag_id__in=tag_ids).values("content_object_id"))
 
 
+def stories_matching_q(profile: Profile) -> Q:
+    """Stories in a member's areas: their library type, their region, or a topic they want
+    to learn (subqueries: building it costs no query)."""
+    learn = Profile.want_to_learn.through.objects.filter(content_object_id=profile.pk)
+    matches = _tagged_with(learn.values("tag_id"))
+    if profile.library_type:
+        matches |= Q(library_types__contains=[profile.library_type])
+    if profile.state:
+        matches |= Q(country=profile.country, state__iexact=profile.state)
+    return matches
+
+
+def challenges_i_could_help_q(profile: Profile) -> Q:
+    """Open challenges about a topic the member can help with."""
+    can_help = Profile.can_help_with.through.objects.filter(content_object_id=profile.pk)
+    return Q(kind="challenge", solved_answer__isnull=True) & _tagged_with(can_help.values("tag_id"))
+
+
 def landing(viewer) -> dict:
     """For visitors: recent public stories, upcoming public meetups and directory entries."""
     return {
@@ -94,18 +112,10 @@ def dashboard(user) -> Dashboard:
             board.followed_meetups.append(occurrence)
 
     # --- stories: for me, challenges I could help with, from what I follow — one query -----
-    learn = Profile.want_to_learn.through.objects.filter(content_object_id=profile.pk)
-    can_help = Profile.can_help_with.through.objects.filter(content_object_id=profile.pk)
-    matches_me = _tagged_with(learn.values("tag_id"))
-    if profile.library_type:
-        matches_me |= Q(library_types__contains=[profile.library_type])
-    if profile.state:
-        matches_me |= Q(country=profile.country, state__iexact=profile.state)
+    matches_me = stories_matching_q(profile)
     recent = Q(published_at__gte=timezone.now() - timedelta(days=NEW_STORY_DAYS))
     followed = Q(author__in=followed_members) | _tagged_with(followed_tags)
-    helpable = Q(kind="challenge", solved_answer__isnull=True) & _tagged_with(
-        can_help.values("tag_id")
-    )
+    helpable = challenges_i_could_help_q(profile)
     stories = (
         Story.objects.visible_to(user)
         .published()

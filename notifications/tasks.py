@@ -87,3 +87,18 @@ def meetup_followers_notify(*, meetup_id: int) -> int:
             url=meetup.get_absolute_url(),
         )
     return sent
+
+
+@app.periodic(cron="0 7 * * 1")
+@app.task(queue="notifications", queueing_lock="weekly_digest")
+def weekly_digest(timestamp: int) -> int:
+    """Mondays: each member's digest, at most once per ISO week. Returns emails queued."""
+    from datetime import UTC, datetime
+
+    from notifications.digest import digest_recipients, digest_send, iso_week
+
+    now = datetime.fromtimestamp(timestamp, tz=UTC)
+    sent = 0
+    for member in digest_recipients(iso_week(now)).iterator(chunk_size=500):
+        sent += digest_send(member=member, now=now)
+    return sent
