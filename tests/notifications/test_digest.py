@@ -124,3 +124,26 @@ def test_digest_costs_a_few_queries_per_member_whatever_the_content():
 
     # 3 more readers (and 6 authors with something to read too): a few queries each
     assert after - before <= 9 * 8
+
+
+def test_the_digests_own_unsubscribe_link_works_signed_out_and_stops_next_weeks(client, task_queue):
+    me = reader()
+    StoryFactory(author=reader())
+    monday = timezone.now()
+    run(task_queue, monday)
+    (message,) = [message for message in mail.outbox if message.to == [me.email]]
+    link = message.extra_headers["List-Unsubscribe"].strip("<>")
+    assert link in message.body
+
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    assert client.post("/" + path).status_code == 200  # nobody signed in
+    # a link edited to another kind is refused
+    assert client.post("/" + path.rstrip("/") + "x/").status_code == 404
+
+    me.profile.refresh_from_db()
+    assert not me.profile.wants_email(NotificationKind.WEEKLY_DIGEST)
+    assert me.profile.wants_email(NotificationKind.FOLLOWED_CONTENT)
+    StoryFactory(author=reader())
+    mail.outbox.clear()
+    run(task_queue, monday + timedelta(days=7))
+    assert not [message for message in mail.outbox if message.to == [me.email]]
