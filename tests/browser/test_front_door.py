@@ -90,9 +90,9 @@ def test_search_from_the_header(page, base_url, axe):
     StoryFactory(title="Robotics club for tweens", tags=["robotics"])
 
     page.goto(base_url + "/")
-    search = page.get_by_role("search")
-    search.get_by_label("Search Librarian Commons").fill("robotics")
-    search.get_by_role("button", name="Search").click()
+    search = page.get_by_role("search", name="Site")
+    search.get_by_label("Find anything on Librarian Commons").fill("robotics")
+    search.get_by_role("button", name="Find").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Search")
     stories = page.get_by_role("region", name="Stories")
