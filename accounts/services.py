@@ -163,6 +163,7 @@ def contact_send(
             + reverse("accounts:contact", kwargs={"pk": sender.pk}),
         },
         reply_to=sender.email if share_email else None,
+        url=sender.get_absolute_url(),
     )
     if not sent:
         raise ContactRefused(f"{recipient} is not accepting messages through the site.")

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "stories",
     "groups",
     "notifications",
+    "home",
 ]
 
 MIDDLEWARE = [

@@ -3,9 +3,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config import views
+from home import views as home_views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home_views.home, name="home"),
+    path("search/", home_views.search, name="search"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("accounts/", include("allauth.urls")),

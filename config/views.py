@@ -34,11 +34,6 @@ def robots_txt(request):
     return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
 
 
-@require_safe
-def home(request):
-    return render(request, "home.html")
-
-
 def page_not_found(request, exception):
     return render(request, "404.html", status=404)
 

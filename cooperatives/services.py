@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_text_list, slugify
 
@@ -252,4 +253,5 @@ def _tell_member(suggestion: Suggestion) -> None:
         ),
         template="directory_suggestion_answer",
         context={"suggestion": suggestion, "approved": approved},
+        url=reverse("cooperatives:suggestions"),
     )

@@ -47,6 +47,7 @@ from groups.tasks import (
     waitlist_promoted_notify,
 )
 from groups.templatetags.groups_tags import when
+from notifications.tasks import meetup_followers_notify
 
 GROUP_FIELDS = (
     "name",
@@ -326,6 +327,7 @@ def meetup_create(*, group: Group, by: User, schedule: Schedule, details: dict[s
     meetup.full_clean()
     meetup.save()
     occurrences_materialize(meetup=meetup)
+    meetup_followers_notify.defer(meetup_id=meetup.pk)
     return meetup
 
 

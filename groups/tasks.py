@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from procrastinate.contrib.django import app
 
@@ -55,6 +56,7 @@ def meetup_changed_notify(
                 "change": change,
                 "message": message,
             },
+            url=meetup.get_absolute_url(),
         )
     return sent
 
@@ -77,6 +79,7 @@ def waitlist_promoted_notify(*, rsvp_id: int) -> bool:
         subject=f"You have a seat: {occurrence.meetup.title}",
         template="groups_waitlist_promoted",
         context={"occurrence": occurrence, "meetup": occurrence.meetup},
+        url=occurrence.get_absolute_url(),
     )
 
 
@@ -100,6 +103,7 @@ def join_request_notify(*, membership_id: int) -> int:
             subject=f"{membership.member} asks to join {membership.group}",
             template="groups_join_request",
             context={"membership": membership, "group": membership.group},
+            url=reverse("groups:members", kwargs={"slug": membership.group.slug}),
         )
     return sent
 
@@ -119,6 +123,7 @@ def join_answer_notify(*, group_id: int, member_id: int, approved: bool) -> bool
         subject=f"{verdict} {group}",
         template="groups_join_answer",
         context={"group": group, "approved": approved},
+        url=group.get_absolute_url(),
     )
 
 

@@ -49,15 +49,24 @@ class FollowQuerySet(models.QuerySet):
         return self.filter(follower=member)
 
     def targeting(self, target):
+        """Follows of `target`. Matches the content type by its natural key (a join), so it
+        never needs a query of its own to look the content type up."""
+        meta = target._meta.concrete_model._meta
         return self.filter(
-            content_type=ContentType.objects.get_for_model(target), object_id=target.pk
+            content_type__app_label=meta.app_label,
+            content_type__model=meta.model_name,
+            object_id=target.pk,
         )
 
     def ids_of(self, model) -> models.QuerySet:
-        """The primary keys of `model` objects followed, as a subquery-ready values list."""
-        return self.filter(content_type=ContentType.objects.get_for_model(model)).values(
-            "object_id"
-        )
+        """The primary keys of `model` objects followed, as a subquery-ready values list.
+
+        Filters on the content type's natural key (a join inside the subquery), so building
+        it never costs a query of its own."""
+        meta = model._meta.concrete_model._meta
+        return self.filter(
+            content_type__app_label=meta.app_label, content_type__model=meta.model_name
+        ).values("object_id")
 
 
 class Follow(models.Model):

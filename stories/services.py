@@ -16,6 +16,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F, Value
 from django.utils import timezone
 
+from notifications.tasks import story_followers_notify
 from stories import tasks
 from stories.models import (
     AskRequest,
@@ -76,6 +77,8 @@ def story_create(
     story.save()
     story.tags.set(list(tags))
     story_search_vector_update(story=story)
+    if publish:
+        story_followers_notify.defer(story_id=story.pk)
     return story
 
 
@@ -106,6 +109,7 @@ def story_publish(*, story: Story, by: AbstractBaseUser) -> Story:
         story.status = Story.Status.PUBLISHED
         story.published_at = timezone.now()
         story.save(update_fields=["status", "published_at", "slug"])
+        story_followers_notify.defer(story_id=story.pk)
     return story
 
 

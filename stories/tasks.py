@@ -35,6 +35,7 @@ def comment_notify(*, comment_id: int) -> int:
             subject=f"New comment on “{story.title}”",
             template="story_comment",
             context={"story": story, "comment": comment},
+            url=comment.get_absolute_url(),
         )
     return sent
 
@@ -53,6 +54,7 @@ def answer_marked_notify(*, comment_id: int) -> int:
             subject=f"Your answer worked: “{comment.story.title}”",
             template="story_answer_marked",
             context={"story": comment.story, "comment": comment},
+            url=comment.get_absolute_url(),
         )
     )
 
@@ -72,6 +74,7 @@ def colleague_ask_notify(*, ask_id: int) -> int:
             subject=f"{ask.asked_by} asks for your help: “{ask.story.title}”",
             template="story_ask",
             context={"ask": ask, "story": ask.story, "asker": ask.asked_by},
+            url=ask.story.get_absolute_url(),
         )
     )
 
@@ -97,5 +100,6 @@ def moderation_notify(*, story_id: int | None = None, comment_id: int | None = N
             subject=f"A moderator hid your {what}",
             template="story_hidden",
             context={"item": item, "what": what, "story": story},
+            url=story.get_absolute_url() if story else "",
         )
     )

@@ -44,9 +44,37 @@ class TaskQueue:
         return ran
 
 
+def _run_to_completion(coroutine):
+    """The in-memory connector's coroutines never wait on anything: finish them right here,
+    so deferring also works in a thread with a running event loop (Playwright's)."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value
+    coroutine.close()
+    raise RuntimeError("the in-memory task queue unexpectedly waited")
+
+
+class SyncInMemoryConnector(InMemoryConnector):
+    def execute_query(self, query, **arguments):
+        return _run_to_completion(self.execute_query_async(query, **arguments))
+
+    def execute_query_one(self, query, **arguments):
+        return _run_to_completion(self.execute_query_one_async(query, **arguments))
+
+    def execute_query_all(self, query, **arguments):
+        return _run_to_completion(self.execute_query_all_async(query, **arguments))
+
+    def execute_query_one_with_connection(self, connection, query, **arguments):
+        return self.execute_query_one(query, **arguments)
+
+    def execute_query_all_with_connection(self, connection, query, **arguments):
+        return self.execute_query_all(query, **arguments)
+
+
 @pytest.fixture(autouse=True)
 def task_queue():
-    connector = InMemoryConnector()
+    connector = SyncInMemoryConnector()
     with procrastinate_app.replace_connector(connector) as app:
         yield TaskQueue(app, connector)
 

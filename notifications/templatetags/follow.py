@@ -1,5 +1,4 @@
 from django import template
-from django.contrib.contenttypes.models import ContentType
 
 from notifications.models import Follow
 from notifications.services import FOLLOWABLE
@@ -14,12 +13,7 @@ def follow_button(context, target):
     request = context["request"]
     kind = _KIND_BY_LABEL[target._meta.label_lower]
     following = (
-        request.user.is_authenticated
-        and Follow.objects.filter(
-            follower=request.user,
-            content_type=ContentType.objects.get_for_model(target),
-            object_id=target.pk,
-        ).exists()
+        request.user.is_authenticated and Follow.objects.of(request.user).targeting(target).exists()
     )
     return {
         "kind": kind,

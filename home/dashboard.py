@@ -1,0 +1,154 @@
+"""What the front page shows: a few public things for visitors, and for a signed-in member a
+dashboard built in a fixed handful of queries (each section is one query, or one plus one
+prefetch, whatever the size of the community)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import BooleanField, Exists, ExpressionWrapper, Q
+from django.utils import timezone
+from taggit.models import Tag
+
+from accounts.models import Profile
+from cooperatives.models import Organisation
+from groups.models import RSVP, Group, Membership, Occurrence
+from notifications.models import Follow
+from stories.models import Story, TaggedStory
+
+NEW_STORY_DAYS = 60
+SECTION_SIZE = 5
+STORY_POOL = 40
+
+
+def _flag(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def _tagged_with(tag_ids) -> Q:
+    return Q(pk__in=TaggedStory.objects.filter(tag_id__in=tag_ids).values("content_object_id"))
+
+
+def stories_matching_q(profile: Profile) -> Q:
+    """Stories in a member's areas: their library type, their region, or a topic they want
+    to learn (subqueries: building it costs no query)."""
+    learn = Profile.want_to_learn.through.objects.filter(content_object_id=profile.pk)
+    matches = _tagged_with(learn.values("tag_id"))
+    if profile.library_type:
+        matches |= Q(library_types__contains=[profile.library_type])
+    if profile.state:
+        matches |= Q(country=profile.country, state__iexact=profile.state)
+    return matches
+
+
+def challenges_i_could_help_q(profile: Profile) -> Q:
+    """Open challenges about a topic the member can help with."""
+    can_help = Profile.can_help_with.through.objects.filter(content_object_id=profile.pk)
+    return Q(kind="challenge", solved_answer__isnull=True) & _tagged_with(can_help.values("tag_id"))
+
+
+def landing(viewer) -> dict:
+    """For visitors: recent public stories, upcoming public meetups and directory entries."""
+    return {
+        "stories": list(
+            Story.objects.visible_to(viewer).published().sorted_by("newest").for_cards()[:4]
+        ),
+        "occurrences": list(
+            Occurrence.objects.visible_to(viewer).scheduled().upcoming().for_listing(viewer)[:4]
+        ),
+        "directory_count": Organisation.objects.with_status("active").count(),
+    }
+
+
+@dataclass
+class Dashboard:
+    profile: Profile
+    has_story: bool
+    my_meetups: list = field(default_factory=list)
+    followed_meetups: list = field(default_factory=list)
+    for_me: list = field(default_factory=list)
+    could_help: list = field(default_factory=list)
+    followed_stories: list = field(default_factory=list)
+    colleagues: list = field(default_factory=list)
+    groups: list = field(default_factory=list)
+
+    @property
+    def follows_anything(self) -> bool:
+        return bool(self.followed_meetups or self.followed_stories)
+
+
+def dashboard(user) -> Dashboard:
+    User = get_user_model()
+    profile = (
+        Profile.objects.filter(user=user)
+        .annotate(has_story=Exists(Story.objects.filter(author=user)))
+        .select_related("user")
+        .get()
+    )
+    board = Dashboard(profile=profile, has_story=profile.has_story)
+    follows = Follow.objects.of(user)
+    followed_members = follows.ids_of(User)
+    followed_tags = follows.ids_of(Tag)
+    followed_groups = follows.ids_of(Group)
+
+    # --- meetups: the ones I answered, and those of groups I follow — one query ------------
+    answered = RSVP.objects.filter(
+        member=user, status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED]
+    ).values("occurrence_id")
+    occurrences = (
+        Occurrence.objects.visible_to(user)
+        .scheduled()
+        .upcoming()
+        .filter(Q(pk__in=answered) | Q(meetup__group__in=followed_groups))
+        .for_listing(user)[: SECTION_SIZE * 4]
+    )
+    for occurrence in occurrences:
+        if occurrence.viewer_rsvp in (RSVP.Status.GOING, RSVP.Status.WAITLISTED):
+            if len(board.my_meetups) < SECTION_SIZE:
+                board.my_meetups.append(occurrence)
+        elif len(board.followed_meetups) < SECTION_SIZE:
+            board.followed_meetups.append(occurrence)
+
+    # --- stories: for me, challenges I could help with, from what I follow — one query -----
+    matches_me = stories_matching_q(profile)
+    recent = Q(published_at__gte=timezone.now() - timedelta(days=NEW_STORY_DAYS))
+    followed = Q(author__in=followed_members) | _tagged_with(followed_tags)
+    helpable = challenges_i_could_help_q(profile)
+    stories = (
+        Story.objects.visible_to(user)
+        .published()
+        .exclude(author=user)
+        .filter((recent & (matches_me | followed)) | helpable)
+        .annotate(
+            is_for_me=_flag(recent & matches_me),
+            is_followed=_flag(recent & followed),
+            is_helpable=_flag(helpable),
+        )
+        .sorted_by("newest")
+        .for_cards()[:STORY_POOL]
+    )
+    for story in stories:
+        for flag, section in (
+            (story.is_followed, board.followed_stories),
+            (story.is_helpable, board.could_help),
+            (story.is_for_me, board.for_me),
+        ):
+            if flag and len(section) < SECTION_SIZE:
+                section.append(story)
+
+    # --- colleagues near me of other library types, and my groups -------------------------
+    if profile.is_onboarded:
+        board.colleagues = list(Profile.objects.visible_to(user).colleagues_near(profile)[:4])
+    board.groups = list(
+        Group.objects.filter(
+            memberships__member=user,
+            memberships__status__in=[Membership.Status.ACTIVE, Membership.Status.PENDING],
+        )
+        .with_viewer(user)
+        .with_next_start()
+        .defer("description")
+        .order_by("name")[:8]
+    )
+    return board

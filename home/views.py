@@ -1,0 +1,31 @@
+from urllib.parse import urlencode
+
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from home import dashboard as front
+from home.search import clean, site_search
+
+
+@require_safe
+def home(request):
+    """Visitors see what Librarian Commons is; members see their dashboard."""
+    if request.user.is_authenticated:
+        return render(request, "home/dashboard.html", {"board": front.dashboard(request.user)})
+    return render(request, "home/landing.html", front.landing(request.user))
+
+
+@require_safe
+def search(request):
+    text = clean(request.GET.get("q", ""))
+    results = site_search(request.user, text) if text else {}
+    return render(
+        request,
+        "home/search.html",
+        {
+            "q": text,
+            "results": results,
+            "found_anything": any(results.values()),
+            "encoded_q": urlencode({"q": text}),
+        },
+    )

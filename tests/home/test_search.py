@@ -1,0 +1,122 @@
+"""Site-wide search: every section ranked by its app's search, and privacy respected."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import (
+    GroupFactory,
+    MeetupFactory,
+    OrganisationFactory,
+    StoryFactory,
+    UserFactory,
+    profile_for,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def search(client, text):
+    return client.get(reverse("search"), {"q": text})
+
+
+def librarian(name, visibility, **fields):
+    user = UserFactory(display_name=name)
+    profile_for(user, library_type="public", state="MI", visibility=visibility, **fields)
+    return user
+
+
+@pytest.fixture
+def quilting():
+    """Something about quilting in every section."""
+    return {
+        "story": StoryFactory(title="Quilting circle brings teens in", tags=["quilting"]),
+        "member": librarian("Quincy Quilter", "members", can_help_with=["quilting"]),
+        "group": GroupFactory(name="Quilting librarians of Michigan"),
+        "meetup": MeetupFactory(title="Quilting bee and book swap"),
+        "organisation": OrganisationFactory(name="Quilting Heritage Library Cooperative"),
+    }
+
+
+def test_results_page_has_a_section_per_app(member_client, quilting):
+    member_client.get("/")
+    response = search(member_client, "quilting")
+
+    page = response.content.decode()
+    for heading in ["Stories", "Members", "Groups", "Upcoming meetups", "Directory"]:
+        assert f">{heading}</h2>" in page
+    assert quilting["story"].title in page
+    assert "Quincy Quilter" in page
+    assert "Quilting librarians of Michigan" in page
+    assert "Quilting bee and book swap" in page
+    assert "Quilting Heritage Library Cooperative" in page
+    assert f"{reverse('stories:list')}?q=quilting" in page
+    assert f"{reverse('accounts:list')}?q=quilting" in page
+    assert f"{reverse('cooperatives:list')}?q=quilting" in page
+
+
+def test_a_misspelt_word_still_finds_titles(client, quilting):
+    page = search(client, "quiltnig").content.decode()
+    assert quilting["story"].title in page
+
+
+def test_a_hidden_profile_never_appears(client, member_client):
+    librarian("Hester Hidden", "hidden", can_help_with=["bookbinding"])
+    librarian("Mona Members", "members", can_help_with=["bookbinding"])
+    librarian("Pablo Public", "public", can_help_with=["bookbinding"])
+
+    member_client.get("/")
+    as_member = search(member_client, "bookbinding").content.decode()
+    assert "Hester Hidden" not in as_member
+    assert "Mona Members" in as_member
+    assert "Pablo Public" in as_member
+    assert "Hester Hidden" not in search(member_client, "Hester").content.decode()
+
+    client.logout()
+    anonymous = search(client, "bookbinding").content.decode()
+    assert "Hester Hidden" not in anonymous
+    assert "Mona Members" not in anonymous  # members only
+    assert "Pablo Public" in anonymous
+
+
+def test_members_only_groups_and_drafts_stay_private(client):
+    GroupFactory(name="Secret zine makers", visibility="members")
+    StoryFactory(title="Zine workshop draft", status="draft")
+    page = search(client, "zine").content.decode()
+    assert "Secret zine makers" not in page
+    assert "Zine workshop draft" not in page
+
+
+def test_empty_and_unmatched_queries_explain_themselves(client):
+    assert "Type a few words" in search(client, "").content.decode()
+    assert "Nothing matches “xylophonics”" in search(client, "xylophonics").content.decode()
+
+
+def test_header_has_one_labelled_search_box(client):
+    page = client.get("/").content.decode()
+    assert page.count('role="search"') == 1
+    assert 'for="site-search-q"' in page
+    assert 'action="/search/"' in page
+
+
+def test_hostile_queries_are_inert(client):
+    from tests.xss import XSS_PAYLOADS, assert_inert
+
+    for payload in XSS_PAYLOADS:
+        response = search(client, payload)
+        assert response.status_code == 200
+        assert_inert(response.content.decode())
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_search_queries_are_flat(member_client, size, django_assert_max_num_queries):
+    for n in range(size):
+        StoryFactory(title=f"Robotics club {n}", tags=["robotics"])
+        librarian(f"Robin Robot {n}", "members", can_help_with=["robotics"])
+        GroupFactory(name=f"Robotics librarians {n}")
+        MeetupFactory(title=f"Robotics night {n}")
+        OrganisationFactory(name=f"Robotics Library Network {n}")
+    member_client.get("/")
+
+    with django_assert_max_num_queries(10):
+        response = search(member_client, "robotics")
+    assert response.status_code == 200
