@@ -6,7 +6,7 @@ Services defer these inside their transaction, so a job exists only if the chang
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from procrastinate.contrib.django import app
 
@@ -139,3 +139,56 @@ def meetups_extend_horizon(timestamp: int) -> int:
     for meetup in due.iterator():
         created += len(occurrences_materialize(meetup=meetup, now=now))
     return created
+
+
+REMINDER_AHEAD = timedelta(hours=24)
+REMINDER_NOT_WITHIN = timedelta(hours=1)  # answered at the last minute: no reminder needed
+
+
+@app.periodic(cron="*/15 * * * *")
+@app.task(queue="notifications", queueing_lock="meetup_reminders_send")
+def meetup_reminders_send(timestamp: int) -> int:
+    """Every 15 minutes: remind members going to a date that starts within the next 24 hours.
+    Each (date, member) is reminded once: a `ReminderSent` row is claimed before sending, so
+    a rerun or an overlapping run sends nothing more. Returns the number of emails queued."""
+    from django.db import IntegrityError, transaction
+
+    from groups.models import RSVP, ReminderSent
+
+    now = timezone.now()
+    due = (
+        RSVP.objects.going()
+        .filter(
+            occurrence__status="scheduled",
+            occurrence__start__gt=now + REMINDER_NOT_WITHIN,
+            occurrence__start__lte=now + REMINDER_AHEAD,
+            member__is_active=True,
+        )
+        .exclude(
+            Exists(
+                ReminderSent.objects.filter(
+                    occurrence=OuterRef("occurrence"), member=OuterRef("member")
+                )
+            )
+        )
+        .select_related("member", "occurrence__meetup__group")
+        .order_by("occurrence__start", "pk")
+    )
+    sent = 0
+    for rsvp in due:
+        occurrence = rsvp.occurrence
+        try:
+            with transaction.atomic():
+                ReminderSent.objects.create(occurrence=occurrence, member=rsvp.member)
+                sent += notify(
+                    recipient=rsvp.member,
+                    kind=NotificationKind.MEETUP_REMINDER,
+                    subject=f"Tomorrow: {occurrence.meetup.title}",
+                    template="groups_meetup_reminder",
+                    context={"occurrence": occurrence, "meetup": occurrence.meetup},
+                    url=occurrence.get_absolute_url(),
+                    in_app=False,
+                )
+        except IntegrityError:  # another run got there first
+            continue
+    return sent

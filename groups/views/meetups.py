@@ -18,7 +18,15 @@ from groups.forms import (
     PauseForm,
     ScheduleForm,
 )
-from groups.models import RSVP, Meetup, MeetupPause, Occurrence, SeriesRSVP
+from groups.models import (
+    RSVP,
+    Attendance,
+    Meetup,
+    MeetupPause,
+    Membership,
+    Occurrence,
+    SeriesRSVP,
+)
 from groups.permissions import organizer_required, viewable_group
 from groups.recurrence import Repeat
 from groups.templatetags.groups_tags import when_short
@@ -303,6 +311,28 @@ def occurrence_detail(request, slug, pk):
         )
     now = timezone.now()
     is_going = rsvp is not None and rsvp.status == RSVP.Status.GOING
+    attended = None
+    checklist = []
+    if user.is_authenticated and group.viewer_is_member:
+        attended = Attendance.objects.filter(occurrence=occurrence, member=user).first()
+    has_started = occurrence.has_started(now)
+    if group.viewer_is_organizer and has_started and not occurrence.is_cancelled:
+        present = set(
+            Attendance.objects.filter(occurrence=occurrence).values_list("member_id", flat=True)
+        )
+        going_ids = {r.member_id for r in going}
+        checklist = [
+            {
+                "member": m.member,
+                "going": m.member_id in going_ids,
+                "attended": m.member_id in present,
+            }
+            for m in Membership.objects.active()
+            .filter(group=group)
+            .select_related("member")
+            .order_by("member__display_name", "member__pk")
+        ]
+        checklist.sort(key=lambda row: (not row["going"], not row["attended"]))
     seats_left = None
     if meetup.capacity is not None:
         seats_left = max(meetup.capacity - occurrence.going_count, 0)
@@ -322,7 +352,10 @@ def occurrence_detail(request, slug, pk):
             "going": going,
             "seats_left": seats_left,
             "rsvp_open": occurrence.rsvp_open(now),
-            "has_started": occurrence.has_started(now),
+            "has_started": has_started,
+            "attended": attended,
+            "checkin_open": occurrence.checkin_open(now),
+            "checklist": checklist,
             "is_past": occurrence.is_past(now),
             "other_dates": list(
                 meetup.occurrences.scheduled().upcoming().exclude(pk=occurrence.pk)[:4]
