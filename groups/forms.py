@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
@@ -394,3 +395,21 @@ class PauseForm(forms.Form):
             elif ends_on - starts_on > timedelta(days=366):
                 self.add_error("ends_on", "A break can last a year at most.")
         return data
+
+
+class OrganizerMessageForm(forms.Form):
+    class Audience(models.TextChoices):
+        GOING = "going", "People going to this date"
+        ATTENDED = "attended", "People who attended this date"
+        MEMBERS = "members", "All members of the group"
+
+    audience = forms.ChoiceField(
+        label="Send to", choices=Audience.choices, widget=forms.RadioSelect, initial="going"
+    )
+    subject = forms.CharField(label="Subject", max_length=150)
+    body = forms.CharField(
+        label="Message",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Plain text. It is emailed in the background, signed with your name.",
+    )

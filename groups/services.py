@@ -45,6 +45,7 @@ from groups.tasks import (
     join_answer_notify,
     join_request_notify,
     meetup_changed_notify,
+    organizer_message_notify,
     waitlist_promoted_notify,
 )
 from groups.templatetags.groups_tags import when
@@ -1008,3 +1009,43 @@ def attendance_check_in(
     )
     attendance.save()
     return attendance
+
+
+# --- organizer messages ---------------------------------------------------------------------
+
+MESSAGE_AUDIENCES = ("going", "attended", "members")
+
+
+@transaction.atomic
+def organizer_message_send(
+    *, occurrence: Occurrence, by: User, audience: str, subject: str, body: str
+) -> int:
+    """Email the chosen members (in the background); the recipients are fixed now, so someone
+    who joins later does not get it. The sender gets a copy only if they are in the audience.
+    Returns the number of recipients."""
+    group = occurrence.meetup.group
+    _require_organizer(group, by)
+    if audience == "going":
+        member_ids = occurrence.rsvps.going().values_list("member_id", flat=True)
+    elif audience == "attended":
+        member_ids = Attendance.objects.filter(occurrence=occurrence).values_list(
+            "member_id", flat=True
+        )
+    elif audience == "members":
+        member_ids = (
+            Membership.objects.active().filter(group=group).values_list("member_id", flat=True)
+        )
+    else:
+        raise ValidationError("Choose who the message is for.")
+    ids = sorted(
+        set(User.objects.filter(pk__in=member_ids, is_active=True).values_list("pk", flat=True))
+    )
+    if ids:
+        organizer_message_notify.defer(
+            occurrence_id=occurrence.pk,
+            sender_id=by.pk,
+            member_ids=ids,
+            subject=subject,
+            body=body,
+        )
+    return len(ids)

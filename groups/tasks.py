@@ -122,6 +122,31 @@ def join_answer_notify(*, group_id: int, member_id: int, approved: bool) -> bool
     )
 
 
+@app.task(queue="notifications")
+def organizer_message_notify(
+    *, occurrence_id: int, sender_id: int, member_ids: list[int], subject: str, body: str
+) -> int:
+    """An organizer's message to the members chosen when it was sent."""
+    from groups.models import Occurrence
+
+    occurrence = Occurrence.objects.select_related("meetup__group").filter(pk=occurrence_id).first()
+    sender = get_user_model().objects.filter(pk=sender_id).first()
+    if occurrence is None or sender is None:
+        return 0
+    group = occurrence.meetup.group
+    sent = 0
+    for member in get_user_model().objects.filter(pk__in=member_ids, is_active=True):
+        sent += notify(
+            recipient=member,
+            kind=NotificationKind.ORGANIZER_MESSAGE,
+            subject=f"[{group.name}] {subject}",
+            template="groups_organizer_message",
+            context={"occurrence": occurrence, "group": group, "sender": sender, "body": body},
+            url=occurrence.get_absolute_url(),
+        )
+    return sent
+
+
 @app.periodic(cron="17 3 * * *")
 @app.task(queue="maintenance", queueing_lock="meetups_extend_horizon")
 def meetups_extend_horizon(timestamp: int) -> int:

@@ -70,6 +70,7 @@ urlpatterns = [
         attendance.attendance_mark,
         name="attendance_mark",
     ),
+    path("<slug:slug>/dates/<int:pk>/message/", attendance.occurrence_message, name="message"),
     path("<slug:slug>/dates/<int:pk>/check-in/", attendance.check_in, name="check_in"),
     path(
         "<slug:slug>/dates/<int:pk>/attendees.csv",

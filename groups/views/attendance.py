@@ -11,11 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils.text import slugify
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.ratelimit import rate_limit_hit
 from groups import services
+from groups.forms import OrganizerMessageForm
 from groups.models import Attendance, Occurrence
 from groups.permissions import organizer_required
 from groups.views.meetups import _error_text, _occurrence
@@ -159,3 +161,35 @@ def verify(request, code):
         verification_code=code,
     )
     return render(request, "groups/verify.html", {"attendance": attendance})
+
+
+# at most this many organizer messages per organizer per day
+MESSAGE_LIMIT, MESSAGE_PERIOD = 10, 24 * 60 * 60
+
+
+@organizer_required
+@require_http_methods(["GET", "POST"])
+def occurrence_message(request, slug, pk):
+    occurrence = _own_occurrence(request, pk)
+    form = OrganizerMessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if rate_limit_hit(
+            scope="meetup-message", key=request.user.pk, limit=MESSAGE_LIMIT, period=MESSAGE_PERIOD
+        ):
+            form.add_error(None, "You have sent many messages today. Please try again tomorrow.")
+        else:
+            count = services.organizer_message_send(
+                occurrence=occurrence, by=request.user, **form.cleaned_data
+            )
+            if count:
+                messages.success(
+                    request, f"Your message is on its way to {count} member{pluralize(count)}."
+                )
+            else:
+                messages.info(request, "Nobody is in that list yet, so nothing was sent.")
+            return redirect(occurrence)
+    return render(
+        request,
+        "groups/occurrence_message.html",
+        {"group": request.group, "occurrence": occurrence, "form": form},
+    )

@@ -33,6 +33,7 @@ ORGANIZER_VIEWS = {
     "membership_remove": (lambda w: {"slug": w.group.slug, "pk": w.plain.pk}, ["post"]),
     "attendance_mark": (lambda w: {"slug": w.group.slug, "pk": w.occurrence.pk}, ["post"]),
     "attendees_csv": (lambda w: {"slug": w.group.slug, "pk": w.occurrence.pk}, ["get"]),
+    "message": (lambda w: {"slug": w.group.slug, "pk": w.occurrence.pk}, ["get", "post"]),
 }
 CASES = [(name, method) for name, (_, methods) in ORGANIZER_VIEWS.items() for method in methods]
 
