@@ -39,7 +39,7 @@ def started(create_meetup):
 
     def make(*, minutes_ago: int = 30, **details) -> Occurrence:
         details.setdefault("pd_credit_hours", Decimal("1.5"))
-        occurrence = create_meetup(**details).occurrences.get()
+        occurrence = create_meetup(**details).occurrences.order_by("start").first()
         start = timezone.now() - timedelta(minutes=minutes_ago)
         Occurrence.objects.filter(pk=occurrence.pk).update(
             start=start, end=start + timedelta(minutes=90)
@@ -384,3 +384,35 @@ def test_non_organizers_cannot_mark_a_started_date(client, started, add_member, 
     )
     assert client.get(csv_url).status_code == 403
     assert not Attendance.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["organizer", "member"])
+def test_started_date_page_stays_within_budget_and_flat(
+    client, started, organizer, add_member, who
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from groups.recurrence import Repeat, RuleSpec
+
+    occurrence = started(spec=RuleSpec(repeat=Repeat.WEEKLY, weekday=1))
+    member = add_member()
+    services.attendance_mark(occurrence=occurrence, by=organizer, present={member.pk})
+    client.force_login(organizer if who == "organizer" else member)
+    client.get("/")
+    with CaptureQueriesContext(connection) as few:
+        page = text(client.get(occurrence.get_absolute_url()))
+    for _ in range(5):
+        services.attendance_mark(
+            occurrence=occurrence,
+            by=organizer,
+            present=set(occurrence.attendance.values_list("member", flat=True)) | {add_member().pk},
+        )
+    with CaptureQueriesContext(connection) as many:
+        client.get(occurrence.get_absolute_url())
+    assert len(few) <= 10
+    assert len(many) == len(few)
+    if who == "organizer":
+        assert "Who attended?" in page
+    else:
+        assert "You attended" in page
