@@ -413,3 +413,23 @@ class OrganizerMessageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text="Plain text. It is emailed in the background, signed with your name.",
     )
+
+
+class DiscoveryForm(forms.Form):
+    """Filters of "Upcoming meetups"; every field is optional."""
+
+    WHERE_CHOICES = [
+        ("", "Online or in person"),
+        ("in_person", "In person"),
+        ("online", "Online"),
+    ]
+
+    state = forms.ChoiceField(label="State", required=False)
+    library_type = forms.ChoiceField(label="Library type", required=False)
+    where = forms.ChoiceField(label="Where", choices=WHERE_CHOICES, required=False)
+    near_me = forms.BooleanField(label="Near me (my state)", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", "Any state")] + list(US_STATES)
+        self.fields["library_type"].choices = [("", "Any library type")] + list(LibraryType.choices)

@@ -80,6 +80,13 @@ class Group(models.Model):
     join_policy = models.CharField(
         "joining", max_length=16, choices=JoinPolicy.choices, default=JoinPolicy.OPEN
     )
+    organisations = models.ManyToManyField(
+        "cooperatives.Organisation",
+        blank=True,
+        related_name="groups",
+        verbose_name="cooperatives and associations",
+        help_text="Organisations in the directory this group belongs to or works with.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -283,6 +290,9 @@ class Meetup(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     materialized_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # series health: set when a date passed without an organizer confirming it was still on;
+    # hidden from discovery until an organizer confirms a date again
+    needs_confirmation = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -421,6 +431,8 @@ class Occurrence(models.Model):
         help_text="What is different this time, shown to everyone.",
     )
     sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE")
+    confirmation_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = OccurrenceQuerySet.as_manager()

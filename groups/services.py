@@ -129,7 +129,7 @@ def _require_active_member(group: Group, member: User) -> None:
 # --- groups and memberships --------------------------------------------------------------
 
 
-RESERVED_SLUGS = {"new", "mine", "certificates"}  # fixed paths under /groups/
+RESERVED_SLUGS = {"new", "mine", "certificates", "upcoming"}  # fixed paths under /groups/
 
 
 def _unique_slug(name: str) -> str:
@@ -1049,3 +1049,20 @@ def organizer_message_send(
             body=body,
         )
     return len(ids)
+
+
+# --- series health ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def occurrence_confirm(*, occurrence: Occurrence, by: User) -> Occurrence:
+    """An organizer says this date is still on; the series is no longer flagged."""
+    _require_organizer(occurrence.meetup.group, by)
+    if occurrence.is_cancelled:
+        raise ValidationError("This date is cancelled; put it back on first.")
+    now = timezone.now()
+    Occurrence.objects.filter(pk=occurrence.pk).update(confirmed_at=now)
+    Meetup.objects.filter(pk=occurrence.meetup_id).update(needs_confirmation=False)
+    occurrence.confirmed_at = now
+    occurrence.meetup.needs_confirmation = False
+    return occurrence

@@ -217,3 +217,62 @@ def meetup_reminders_send(timestamp: int) -> int:
         except IntegrityError:  # another run got there first
             continue
     return sent
+
+
+CONFIRM_AHEAD = timedelta(days=3)
+
+
+@app.periodic(cron="7 * * * *")
+@app.task(queue="maintenance", queueing_lock="meetups_health_check")
+def meetups_health_check(timestamp: int) -> dict[str, int]:
+    """Hourly. A few days before each date, ask its organizers to confirm it is still on (once
+    per date); when a date starts without a confirmation, flag its series, which hides it from
+    discovery until an organizer confirms a date again."""
+    from django.db import transaction
+
+    from groups.models import Meetup, Membership, Occurrence
+
+    now = timezone.now()
+    asked = 0
+    due = (
+        Occurrence.objects.scheduled()
+        .filter(
+            start__gt=now,
+            start__lte=now + CONFIRM_AHEAD,
+            confirmed_at__isnull=True,
+            confirmation_requested_at__isnull=True,
+        )
+        .select_related("meetup__group")
+        .order_by("start", "pk")
+    )
+    for occurrence in due:
+        with transaction.atomic():
+            claimed = Occurrence.objects.filter(
+                pk=occurrence.pk, confirmation_requested_at__isnull=True
+            ).update(confirmation_requested_at=now)
+            if not claimed:
+                continue
+            organizers = Membership.objects.organizers().filter(group=occurrence.meetup.group)
+            for membership in organizers.select_related("member"):
+                notify(
+                    recipient=membership.member,
+                    kind=NotificationKind.MEETUP_REMINDER,
+                    subject=f"Is “{occurrence.meetup.title}” still on?",
+                    template="groups_confirm_request",
+                    context={"occurrence": occurrence, "meetup": occurrence.meetup},
+                    url=occurrence.get_absolute_url(),
+                )
+            asked += 1
+    # a confirmation given since (of any date of the series) settles an older lapse
+    confirmed_since = Occurrence.objects.filter(
+        meetup=OuterRef("meetup"), confirmed_at__gte=OuterRef("start")
+    )
+    lapsed = (
+        Occurrence.objects.scheduled()
+        .filter(start__lte=now, confirmed_at__isnull=True, confirmation_requested_at__isnull=False)
+        .exclude(Exists(confirmed_since))
+    )
+    flagged = Meetup.objects.filter(
+        needs_confirmation=False, pk__in=lapsed.values("meetup_id")
+    ).update(needs_confirmation=True)
+    return {"asked": asked, "flagged": flagged}

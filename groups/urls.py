@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groups.views import attendance, calendars, groups, meetups
+from groups.views import attendance, calendars, discovery, groups, meetups
 
 app_name = "groups"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("mine/credit/", attendance.credit, name="credit"),
     path("mine/credit/<int:pk>/", attendance.certificate, name="certificate"),
     path("certificates/<str:code>/", attendance.verify, name="verify"),
+    path("upcoming/", discovery.upcoming, name="upcoming"),
     path("<slug:slug>/", groups.group_detail, name="detail"),
     path("<slug:slug>/edit/", groups.GroupUpdateView.as_view(), name="update"),
     path("<slug:slug>/members/", groups.group_members, name="members"),
@@ -70,6 +71,7 @@ urlpatterns = [
         attendance.attendance_mark,
         name="attendance_mark",
     ),
+    path("<slug:slug>/dates/<int:pk>/confirm/", attendance.occurrence_confirm, name="confirm"),
     path("<slug:slug>/dates/<int:pk>/message/", attendance.occurrence_message, name="message"),
     path("<slug:slug>/dates/<int:pk>/check-in/", attendance.check_in, name="check_in"),
     path(

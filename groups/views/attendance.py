@@ -193,3 +193,16 @@ def occurrence_message(request, slug, pk):
         "groups/occurrence_message.html",
         {"group": request.group, "occurrence": occurrence, "form": form},
     )
+
+
+@organizer_required
+@require_POST
+def occurrence_confirm(request, slug, pk):
+    occurrence = _own_occurrence(request, pk)
+    try:
+        services.occurrence_confirm(occurrence=occurrence, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, "Thanks: this date is confirmed as still on.")
+    return redirect(occurrence)

@@ -34,6 +34,7 @@ ORGANIZER_VIEWS = {
     "attendance_mark": (lambda w: {"slug": w.group.slug, "pk": w.occurrence.pk}, ["post"]),
     "attendees_csv": (lambda w: {"slug": w.group.slug, "pk": w.occurrence.pk}, ["get"]),
     "message": (lambda w: {"slug": w.group.slug, "pk": w.occurrence.pk}, ["get", "post"]),
+    "confirm": (lambda w: {"slug": w.group.slug, "pk": w.occurrence.pk}, ["post"]),
 }
 CASES = [(name, method) for name, (_, methods) in ORGANIZER_VIEWS.items() for method in methods]
 
