@@ -52,13 +52,25 @@ class GroupForm(forms.ModelForm):
             "library_types",
             "visibility",
             "join_policy",
+            "organisations",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
+            "organisations": forms.SelectMultiple(attrs={"size": 8}),
             "visibility": forms.RadioSelect,
             "join_policy": forms.RadioSelect,
         }
-        help_texts = {"name": "For example “Middle school librarians – long lunch”."}
+        help_texts = {
+            "name": "For example “Middle school librarians – long lunch”.",
+            "organisations": "Cooperatives and associations in the directory the group belongs "
+            "to or works with. Hold Ctrl (⌘ on a Mac) to choose more than one.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = (
+            self.fields["organisations"].queryset.only("name", "acronym").order_by("name")
+        )
 
     def clean_state(self):
         state = self.cleaned_data.get("state", "").strip()

@@ -148,6 +148,8 @@ def group_create(*, by: User, **fields: Any) -> Group:
     group.slug = _unique_slug(group.name)
     group.full_clean()
     group.save()
+    if fields.get("organisations"):
+        group.organisations.set(fields["organisations"])
     now = timezone.now()
     Membership.objects.create(
         group=group,
@@ -168,6 +170,8 @@ def group_update(*, group: Group, by: User, **fields: Any) -> Group:
             setattr(group, name, fields[name])
     group.full_clean()
     group.save()
+    if "organisations" in fields:
+        group.organisations.set(fields["organisations"])
     return group
 
 
