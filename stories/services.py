@@ -46,6 +46,7 @@ STORY_FIELDS = (
     "audiences",
     "country",
     "state",
+    "discussed_at",
 )
 
 
