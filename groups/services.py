@@ -129,7 +129,13 @@ def _require_active_member(group: Group, member: User) -> None:
 # --- groups and memberships --------------------------------------------------------------
 
 
-RESERVED_SLUGS = {"new", "mine", "certificates", "upcoming"}  # fixed paths under /groups/
+RESERVED_SLUGS = {
+    "new",
+    "mine",
+    "certificates",
+    "upcoming",
+    "calendar",
+}  # fixed paths under /groups/
 
 
 def _unique_slug(name: str) -> str:

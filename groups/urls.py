@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groups.views import attendance, calendars, discovery, groups, meetups
+from groups.views import attendance, calendars, discovery, groups, meetups, month
 
 app_name = "groups"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("mine/credit/<int:pk>/", attendance.certificate, name="certificate"),
     path("certificates/<str:code>/", attendance.verify, name="verify"),
     path("upcoming/", discovery.upcoming, name="upcoming"),
+    path("calendar/", month.month_all, name="calendar"),
     path("<slug:slug>/", groups.group_detail, name="detail"),
     path("<slug:slug>/edit/", groups.GroupUpdateView.as_view(), name="update"),
     path("<slug:slug>/members/", groups.group_members, name="members"),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("<slug:slug>/join/", groups.group_join, name="join"),
     path("<slug:slug>/leave/", groups.group_leave, name="leave"),
     path("<slug:slug>/calendar.ics", calendars.group_feed, name="feed"),
+    path("<slug:slug>/calendar/", month.month_group, name="month"),
     path(
         "<slug:slug>/members/<int:pk>/approve/",
         groups.membership_approve,
