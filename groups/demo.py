@@ -166,6 +166,7 @@ DEMO_GROUPS = [
 
 
 def seed_groups(*, scale: int, demo) -> dict[str, int]:
+    import secrets
     from datetime import date, time, timedelta
     from decimal import Decimal
     from zoneinfo import ZoneInfo
@@ -173,7 +174,7 @@ def seed_groups(*, scale: int, demo) -> dict[str, int]:
     from django.utils import timezone
 
     from groups import recurrence, services
-    from groups.models import RSVP, Group, Meetup, Membership, Occurrence
+    from groups.models import RSVP, Attendance, Group, Meetup, Membership, Occurrence
     from tests import factories
 
     User = get_user_model()
@@ -279,6 +280,23 @@ def seed_groups(*, scale: int, demo) -> dict[str, int]:
             for o in past
             for p in members[: max(3, len(members) * 2 // 3)]
         )
+        # people who went to past dates checked in, and have certificates for the credit
+        Attendance.objects.bulk_create(
+            [
+                Attendance(
+                    occurrence=o,
+                    member=p,
+                    marked_by=founder,
+                    method=Attendance.Method.ORGANIZER,
+                    hours=meetup.pd_credit_hours,
+                    verification_code=secrets.token_urlsafe(18),
+                    created=o.end,
+                )
+                for o in past.scheduled()
+                for p in members[: max(3, len(members) * 2 // 3)]
+            ],
+            ignore_conflicts=True,
+        )
         if meetup.is_recurring and len(upcoming) > 3:
             third = upcoming[2]
             services.occurrence_cancel(
@@ -305,4 +323,5 @@ def seed_groups(*, scale: int, demo) -> dict[str, int]:
         "meetups": Meetup.objects.count(),
         "meetup dates": Occurrence.objects.count(),
         "RSVPs": RSVP.objects.count(),
+        "attendances": Attendance.objects.count(),
     }

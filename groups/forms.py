@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
@@ -51,13 +52,25 @@ class GroupForm(forms.ModelForm):
             "library_types",
             "visibility",
             "join_policy",
+            "organisations",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
+            "organisations": forms.SelectMultiple(attrs={"size": 8}),
             "visibility": forms.RadioSelect,
             "join_policy": forms.RadioSelect,
         }
-        help_texts = {"name": "For example “Middle school librarians – long lunch”."}
+        help_texts = {
+            "name": "For example “Middle school librarians – long lunch”.",
+            "organisations": "Cooperatives and associations in the directory the group belongs "
+            "to or works with. Hold Ctrl (⌘ on a Mac) to choose more than one.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = (
+            self.fields["organisations"].queryset.only("name", "acronym").order_by("name")
+        )
 
     def clean_state(self):
         state = self.cleaned_data.get("state", "").strip()
@@ -394,3 +407,41 @@ class PauseForm(forms.Form):
             elif ends_on - starts_on > timedelta(days=366):
                 self.add_error("ends_on", "A break can last a year at most.")
         return data
+
+
+class OrganizerMessageForm(forms.Form):
+    class Audience(models.TextChoices):
+        GOING = "going", "People going to this date"
+        ATTENDED = "attended", "People who attended this date"
+        MEMBERS = "members", "All members of the group"
+
+    audience = forms.ChoiceField(
+        label="Send to", choices=Audience.choices, widget=forms.RadioSelect, initial="going"
+    )
+    subject = forms.CharField(label="Subject", max_length=150)
+    body = forms.CharField(
+        label="Message",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Plain text. It is emailed in the background, signed with your name.",
+    )
+
+
+class DiscoveryForm(forms.Form):
+    """Filters of "Upcoming meetups"; every field is optional."""
+
+    WHERE_CHOICES = [
+        ("", "Online or in person"),
+        ("in_person", "In person"),
+        ("online", "Online"),
+    ]
+
+    state = forms.ChoiceField(label="State", required=False)
+    library_type = forms.ChoiceField(label="Library type", required=False)
+    where = forms.ChoiceField(label="Where", choices=WHERE_CHOICES, required=False)
+    near_me = forms.BooleanField(label="Near me (my state)", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", "Any state")] + list(US_STATES)
+        self.fields["library_type"].choices = [("", "Any library type")] + list(LibraryType.choices)

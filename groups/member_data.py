@@ -11,7 +11,16 @@ from __future__ import annotations
 from django.db import transaction
 
 from accounts.models import User
-from groups.models import RSVP, CalendarToken, Group, Meetup, Membership, SeriesRSVP
+from groups.models import (
+    RSVP,
+    Attendance,
+    CalendarToken,
+    Group,
+    Meetup,
+    Membership,
+    ReminderSent,
+    SeriesRSVP,
+)
 from groups.services import _withdraw_rsvps
 
 
@@ -57,6 +66,20 @@ def export(user: User) -> dict:
             .order_by("created_at", "pk")
         ],
         "has_private_calendar_address": CalendarToken.objects.filter(member=user).exists(),
+        "meetups_attended": [
+            {
+                "meetup": a.occurrence.meetup.title,
+                "group": a.occurrence.meetup.group.name,
+                "start": _iso(a.occurrence.local_start),
+                "hours": str(a.hours),
+                "method": a.method,
+                "recorded_at": _iso(a.created),
+                "certificate_code": a.verification_code,
+            }
+            for a in Attendance.objects.filter(member=user)
+            .select_related("occurrence__meetup__group")
+            .order_by("occurrence__start", "pk")
+        ],
     }
 
 
@@ -93,5 +116,9 @@ def erase(user: User, *, keep_content: bool) -> dict[str, int]:
     SeriesRSVP.objects.filter(member=user).delete()
     Membership.objects.filter(member=user).delete()
     CalendarToken.objects.filter(member=user).delete()
+    # their attendance and certificates go with them (a certificate names its holder)
+    Attendance.objects.filter(member=user).delete()
+    Attendance.objects.filter(marked_by=user).update(marked_by=None)
+    ReminderSent.objects.filter(member=user).delete()
     Meetup.objects.filter(created_by=user).update(created_by=None)
     return summary

@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from accounts.choices import COUNTRIES, US_STATE_NAMES, LibraryType
 from groups import recurrence
@@ -35,6 +36,11 @@ from groups.querysets import (
 from groups.timezones import validate_timezone
 
 HORIZON = timedelta(days=365)
+# attendees may check in with the date's code from shortly before the start until a few hours
+# after the end; no 0/O or 1/I/L, so it reads out loud
+CHECKIN_BEFORE = timedelta(minutes=30)
+CHECKIN_AFTER = timedelta(hours=4)
+CHECKIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
 class Group(models.Model):
@@ -73,6 +79,13 @@ class Group(models.Model):
     )
     join_policy = models.CharField(
         "joining", max_length=16, choices=JoinPolicy.choices, default=JoinPolicy.OPEN
+    )
+    organisations = models.ManyToManyField(
+        "cooperatives.Organisation",
+        blank=True,
+        related_name="groups",
+        verbose_name="cooperatives and associations",
+        help_text="Organisations in the directory this group belongs to or works with.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -277,6 +290,9 @@ class Meetup(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     materialized_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # series health: set when a date passed without an organizer confirming it was still on;
+    # hidden from discovery until an organizer confirms a date again
+    needs_confirmation = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -415,6 +431,8 @@ class Occurrence(models.Model):
         help_text="What is different this time, shown to everyone.",
     )
     sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE")
+    confirmation_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = OccurrenceQuerySet.as_manager()
@@ -511,6 +529,28 @@ class Occurrence(models.Model):
     def ical_uid(self) -> str:
         return f"occurrence-{self.pk}@librarian-commons"
 
+    @property
+    def checkin_code(self) -> str:
+        """The short code an organizer shows at the meetup: random-looking, different for each
+        date, derived from the secret key (so nothing is stored or written to show it)."""
+        digest = salted_hmac("groups.checkin", f"occurrence:{self.pk}").digest()
+        return "".join(CHECKIN_ALPHABET[b % len(CHECKIN_ALPHABET)] for b in digest[:6])
+
+    @property
+    def checkin_opens_at(self) -> datetime:
+        return self.start - CHECKIN_BEFORE
+
+    @property
+    def checkin_closes_at(self) -> datetime:
+        return self.end + CHECKIN_AFTER
+
+    def checkin_open(self, now: datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.status == self.Status.SCHEDULED
+            and self.checkin_opens_at <= now <= self.checkin_closes_at
+        )
+
 
 class RSVP(models.Model):
     class Status(models.TextChoices):
@@ -584,3 +624,61 @@ class CalendarToken(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar token of {self.member}"
+
+
+class Attendance(models.Model):
+    """A member was at a meetup: marked by an organizer or checked in with the date's code.
+    `hours` is the series' credit when it was recorded; `verification_code` is the unguessable
+    secret on the member's certificate, checked at a public URL."""
+
+    class Method(models.TextChoices):
+        ORGANIZER = "organizer", "Marked by an organizer"
+        CODE = "code", "Checked in with the meetup's code"
+
+    occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meetup_attendance"
+    )
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    method = models.CharField(max_length=16, choices=Method.choices)
+    hours = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("0"))
+    verification_code = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-occurrence__start", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["occurrence", "member"], name="attendance_unique"),
+            models.CheckConstraint(
+                condition=Q(method__in=["organizer", "code"]), name="attendance_method_valid"
+            ),
+            models.CheckConstraint(condition=Q(hours__gte=0), name="attendance_hours_not_negative"),
+        ]
+        indexes = [models.Index(fields=["member", "occurrence"])]
+
+    def __str__(self) -> str:
+        return f"{self.member} attended {self.occurrence_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("groups:certificate", kwargs={"pk": self.pk})
+
+    def get_verification_url(self) -> str:
+        return reverse("groups:verify", kwargs={"code": self.verification_code})
+
+
+class ReminderSent(models.Model):
+    """The reminder for one date went to one member: the reminder task sends each only once."""
+
+    occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["occurrence", "member"], name="reminder_sent_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder for {self.occurrence_id} to {self.member_id}"

@@ -157,6 +157,22 @@ class OccurrenceQuerySet(models.QuerySet):
         mine = RSVP.objects.filter(occurrence=OuterRef("pk"), member=viewer).values("status")
         return self.annotate(viewer_rsvp=Subquery(mine[:1]))
 
+    def next_per_series(self, now: datetime | None = None):
+        """The next scheduled date of each series (a weekly meetup appears once), soonest
+        first. Filters applied before this narrow the series considered."""
+        firsts = (
+            self.scheduled()
+            .filter(end__gt=now or timezone.now())
+            .order_by("meetup_id", "start", "pk")
+            .distinct("meetup_id")
+            .values("pk")
+        )
+        return self.model.objects.filter(pk__in=Subquery(firsts)).order_by("start", "pk")
+
+    def venue_in(self, kinds):
+        """Dates held in one of `kinds` of venue (a date's own venue wins over its series')."""
+        return self.filter(Q(venue_kind__in=kinds) | Q(venue_kind="", meetup__venue_kind__in=kinds))
+
     def for_listing(self, viewer):
         return (
             self.select_related("meetup__group")

@@ -32,6 +32,7 @@ from groups.models import (
     HORIZON,
     RSVP,
     VENUE_FIELDS,
+    Attendance,
     CalendarToken,
     Group,
     Meetup,
@@ -44,6 +45,7 @@ from groups.tasks import (
     join_answer_notify,
     join_request_notify,
     meetup_changed_notify,
+    organizer_message_notify,
     waitlist_promoted_notify,
 )
 from groups.templatetags.groups_tags import when
@@ -128,7 +130,13 @@ def _require_active_member(group: Group, member: User) -> None:
 # --- groups and memberships --------------------------------------------------------------
 
 
-RESERVED_SLUGS = {"new", "mine"}  # fixed paths under /groups/
+RESERVED_SLUGS = {
+    "new",
+    "mine",
+    "certificates",
+    "upcoming",
+    "calendar",
+}  # fixed paths under /groups/
 
 
 def _unique_slug(name: str) -> str:
@@ -147,6 +155,8 @@ def group_create(*, by: User, **fields: Any) -> Group:
     group.slug = _unique_slug(group.name)
     group.full_clean()
     group.save()
+    if fields.get("organisations"):
+        group.organisations.set(fields["organisations"])
     now = timezone.now()
     Membership.objects.create(
         group=group,
@@ -167,6 +177,8 @@ def group_update(*, group: Group, by: User, **fields: Any) -> Group:
             setattr(group, name, fields[name])
     group.full_clean()
     group.save()
+    if "organisations" in fields:
+        group.organisations.set(fields["organisations"])
     return group
 
 
@@ -913,3 +925,156 @@ def calendar_token_reset(*, member: User) -> CalendarToken:
         token.created_at = timezone.now()
         token.save(update_fields=["token", "created_at"])
     return token
+
+
+# --- attendance and credit ----------------------------------------------------------------
+
+
+def _new_attendance(*, occurrence: Occurrence, member: User, by: User, method: str) -> Attendance:
+    return Attendance(
+        occurrence=occurrence,
+        member=member,
+        marked_by=by,
+        method=method,
+        hours=occurrence.meetup.pd_credit_hours,
+        verification_code=secrets.token_urlsafe(18),
+    )
+
+
+@transaction.atomic
+def attendance_mark(
+    *, occurrence: Occurrence, by: User, present: set[int], now: datetime | None = None
+) -> tuple[int, int]:
+    """The organizer's checklist: exactly the active members in `present` attended (others
+    lose an attendance the organizer had recorded). Only once the date has started. Returns
+    (added, removed)."""
+    group = occurrence.meetup.group
+    _require_organizer(group, by)
+    now = now or timezone.now()
+    if occurrence.is_cancelled:
+        raise ValidationError("This date was cancelled, so nobody attended it.")
+    if not occurrence.has_started(now):
+        raise ValidationError("You can mark who attended once the meetup has started.")
+    members = set(
+        Membership.objects.active()
+        .filter(group=group, member__in=present)
+        .values_list("member_id", flat=True)
+    )
+    already = set(
+        Attendance.objects.filter(occurrence=occurrence).values_list("member_id", flat=True)
+    )
+    removed, _ = (
+        Attendance.objects.filter(occurrence=occurrence, member__group_memberships__group=group)
+        .exclude(member__in=members)
+        .delete()
+    )
+    users = User.objects.filter(pk__in=members - already)
+    Attendance.objects.bulk_create(
+        [
+            _new_attendance(
+                occurrence=occurrence, member=user, by=by, method=Attendance.Method.ORGANIZER
+            )
+            for user in users
+        ],
+        ignore_conflicts=True,
+    )
+    return len(members - already), removed
+
+
+@transaction.atomic
+def attendance_check_in(
+    *, occurrence: Occurrence, member: User, code: str, now: datetime | None = None
+) -> Attendance:
+    """A member checks in with the code the organizer shows; refused with a clear message when
+    the code is wrong or check-in is not open."""
+    now = now or timezone.now()
+    if (
+        not Membership.objects.active()
+        .filter(group=occurrence.meetup.group, member=member)
+        .exists()
+    ):
+        raise ValidationError("Join the group to check in to its meetups.", code="not_member")
+    existing = Attendance.objects.filter(occurrence=occurrence, member=member).first()
+    if existing is not None:
+        return existing
+    if occurrence.is_cancelled:
+        raise ValidationError("This date was cancelled: there is nothing to check in to.")
+    if now < occurrence.checkin_opens_at:
+        opens = date_format(occurrence.checkin_opens_at.astimezone(occurrence.tz), "H:i T")
+        raise ValidationError(
+            f"Check-in has not opened yet: it opens at {opens}, shortly before the start.",
+            code="too_early",
+        )
+    if now > occurrence.checkin_closes_at:
+        raise ValidationError(
+            "Check-in for this meetup has closed. Ask an organizer to mark you as attended.",
+            code="expired",
+        )
+    given = re.sub(r"[\s-]", "", code or "").upper()
+    if not secrets.compare_digest(given, occurrence.checkin_code):
+        raise ValidationError(
+            "That code is not right. Check the code the organizer shows and try again.",
+            code="wrong_code",
+        )
+    attendance = _new_attendance(
+        occurrence=occurrence, member=member, by=member, method=Attendance.Method.CODE
+    )
+    attendance.save()
+    return attendance
+
+
+# --- organizer messages ---------------------------------------------------------------------
+
+MESSAGE_AUDIENCES = ("going", "attended", "members")
+
+
+@transaction.atomic
+def organizer_message_send(
+    *, occurrence: Occurrence, by: User, audience: str, subject: str, body: str
+) -> int:
+    """Email the chosen members (in the background); the recipients are fixed now, so someone
+    who joins later does not get it. The sender gets a copy only if they are in the audience.
+    Returns the number of recipients."""
+    group = occurrence.meetup.group
+    _require_organizer(group, by)
+    if audience == "going":
+        member_ids = occurrence.rsvps.going().values_list("member_id", flat=True)
+    elif audience == "attended":
+        member_ids = Attendance.objects.filter(occurrence=occurrence).values_list(
+            "member_id", flat=True
+        )
+    elif audience == "members":
+        member_ids = (
+            Membership.objects.active().filter(group=group).values_list("member_id", flat=True)
+        )
+    else:
+        raise ValidationError("Choose who the message is for.")
+    ids = sorted(
+        set(User.objects.filter(pk__in=member_ids, is_active=True).values_list("pk", flat=True))
+    )
+    if ids:
+        organizer_message_notify.defer(
+            occurrence_id=occurrence.pk,
+            sender_id=by.pk,
+            member_ids=ids,
+            subject=subject,
+            body=body,
+        )
+    return len(ids)
+
+
+# --- series health ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def occurrence_confirm(*, occurrence: Occurrence, by: User) -> Occurrence:
+    """An organizer says this date is still on; the series is no longer flagged."""
+    _require_organizer(occurrence.meetup.group, by)
+    if occurrence.is_cancelled:
+        raise ValidationError("This date is cancelled; put it back on first.")
+    now = timezone.now()
+    Occurrence.objects.filter(pk=occurrence.pk).update(confirmed_at=now)
+    Meetup.objects.filter(pk=occurrence.meetup_id).update(needs_confirmation=False)
+    occurrence.confirmed_at = now
+    occurrence.meetup.needs_confirmation = False
+    return occurrence

@@ -6,7 +6,7 @@ Services defer these inside their transaction, so a job exists only if the chang
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from procrastinate.contrib.django import app
@@ -127,6 +127,31 @@ def join_answer_notify(*, group_id: int, member_id: int, approved: bool) -> bool
     )
 
 
+@app.task(queue="notifications")
+def organizer_message_notify(
+    *, occurrence_id: int, sender_id: int, member_ids: list[int], subject: str, body: str
+) -> int:
+    """An organizer's message to the members chosen when it was sent."""
+    from groups.models import Occurrence
+
+    occurrence = Occurrence.objects.select_related("meetup__group").filter(pk=occurrence_id).first()
+    sender = get_user_model().objects.filter(pk=sender_id).first()
+    if occurrence is None or sender is None:
+        return 0
+    group = occurrence.meetup.group
+    sent = 0
+    for member in get_user_model().objects.filter(pk__in=member_ids, is_active=True):
+        sent += notify(
+            recipient=member,
+            kind=NotificationKind.ORGANIZER_MESSAGE,
+            subject=f"[{group.name}] {subject}",
+            template="groups_organizer_message",
+            context={"occurrence": occurrence, "group": group, "sender": sender, "body": body},
+            url=occurrence.get_absolute_url(),
+        )
+    return sent
+
+
 @app.periodic(cron="17 3 * * *")
 @app.task(queue="maintenance", queueing_lock="meetups_extend_horizon")
 def meetups_extend_horizon(timestamp: int) -> int:
@@ -144,3 +169,115 @@ def meetups_extend_horizon(timestamp: int) -> int:
     for meetup in due.iterator():
         created += len(occurrences_materialize(meetup=meetup, now=now))
     return created
+
+
+REMINDER_AHEAD = timedelta(hours=24)
+REMINDER_NOT_WITHIN = timedelta(hours=1)  # answered at the last minute: no reminder needed
+
+
+@app.periodic(cron="*/15 * * * *")
+@app.task(queue="notifications", queueing_lock="meetup_reminders_send")
+def meetup_reminders_send(timestamp: int) -> int:
+    """Every 15 minutes: remind members going to a date that starts within the next 24 hours.
+    Each (date, member) is reminded once: a `ReminderSent` row is claimed before sending, so
+    a rerun or an overlapping run sends nothing more. Returns the number of emails queued."""
+    from django.db import IntegrityError, transaction
+
+    from groups.models import RSVP, ReminderSent
+
+    now = timezone.now()
+    due = (
+        RSVP.objects.going()
+        .filter(
+            occurrence__status="scheduled",
+            occurrence__start__gt=now + REMINDER_NOT_WITHIN,
+            occurrence__start__lte=now + REMINDER_AHEAD,
+            member__is_active=True,
+        )
+        .exclude(
+            Exists(
+                ReminderSent.objects.filter(
+                    occurrence=OuterRef("occurrence"), member=OuterRef("member")
+                )
+            )
+        )
+        .select_related("member", "occurrence__meetup__group")
+        .order_by("occurrence__start", "pk")
+    )
+    sent = 0
+    for rsvp in due:
+        occurrence = rsvp.occurrence
+        try:
+            with transaction.atomic():
+                ReminderSent.objects.create(occurrence=occurrence, member=rsvp.member)
+                sent += notify(
+                    recipient=rsvp.member,
+                    kind=NotificationKind.MEETUP_REMINDER,
+                    subject=f"Tomorrow: {occurrence.meetup.title}",
+                    template="groups_meetup_reminder",
+                    context={"occurrence": occurrence, "meetup": occurrence.meetup},
+                    url=occurrence.get_absolute_url(),
+                    in_app=False,
+                )
+        except IntegrityError:  # another run got there first
+            continue
+    return sent
+
+
+CONFIRM_AHEAD = timedelta(days=3)
+
+
+@app.periodic(cron="7 * * * *")
+@app.task(queue="maintenance", queueing_lock="meetups_health_check")
+def meetups_health_check(timestamp: int) -> dict[str, int]:
+    """Hourly. A few days before each date, ask its organizers to confirm it is still on (once
+    per date); when a date starts without a confirmation, flag its series, which hides it from
+    discovery until an organizer confirms a date again."""
+    from django.db import transaction
+
+    from groups.models import Meetup, Membership, Occurrence
+
+    now = timezone.now()
+    asked = 0
+    due = (
+        Occurrence.objects.scheduled()
+        .filter(
+            start__gt=now,
+            start__lte=now + CONFIRM_AHEAD,
+            confirmed_at__isnull=True,
+            confirmation_requested_at__isnull=True,
+        )
+        .select_related("meetup__group")
+        .order_by("start", "pk")
+    )
+    for occurrence in due:
+        with transaction.atomic():
+            claimed = Occurrence.objects.filter(
+                pk=occurrence.pk, confirmation_requested_at__isnull=True
+            ).update(confirmation_requested_at=now)
+            if not claimed:
+                continue
+            organizers = Membership.objects.organizers().filter(group=occurrence.meetup.group)
+            for membership in organizers.select_related("member"):
+                notify(
+                    recipient=membership.member,
+                    kind=NotificationKind.MEETUP_REMINDER,
+                    subject=f"Is “{occurrence.meetup.title}” still on?",
+                    template="groups_confirm_request",
+                    context={"occurrence": occurrence, "meetup": occurrence.meetup},
+                    url=occurrence.get_absolute_url(),
+                )
+            asked += 1
+    # a confirmation given since (of any date of the series) settles an older lapse
+    confirmed_since = Occurrence.objects.filter(
+        meetup=OuterRef("meetup"), confirmed_at__gte=OuterRef("start")
+    )
+    lapsed = (
+        Occurrence.objects.scheduled()
+        .filter(start__lte=now, confirmed_at__isnull=True, confirmation_requested_at__isnull=False)
+        .exclude(Exists(confirmed_since))
+    )
+    flagged = Meetup.objects.filter(
+        needs_confirmation=False, pk__in=lapsed.values("meetup_id")
+    ).update(needs_confirmation=True)
+    return {"asked": asked, "flagged": flagged}

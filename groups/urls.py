@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groups.views import calendars, groups, meetups
+from groups.views import attendance, calendars, discovery, groups, meetups, month
 
 app_name = "groups"
 urlpatterns = [
@@ -9,6 +9,11 @@ urlpatterns = [
     path("mine/", calendars.my_meetups, name="mine"),
     path("mine/calendar-address/", calendars.calendar_reset, name="calendar_reset"),
     path("mine/calendar.ics", calendars.my_feed, name="my_feed"),
+    path("mine/credit/", attendance.credit, name="credit"),
+    path("mine/credit/<int:pk>/", attendance.certificate, name="certificate"),
+    path("certificates/<str:code>/", attendance.verify, name="verify"),
+    path("upcoming/", discovery.upcoming, name="upcoming"),
+    path("calendar/", month.month_all, name="calendar"),
     path("<slug:slug>/", groups.group_detail, name="detail"),
     path("<slug:slug>/edit/", groups.GroupUpdateView.as_view(), name="update"),
     path("<slug:slug>/members/", groups.group_members, name="members"),
@@ -16,6 +21,7 @@ urlpatterns = [
     path("<slug:slug>/join/", groups.group_join, name="join"),
     path("<slug:slug>/leave/", groups.group_leave, name="leave"),
     path("<slug:slug>/calendar.ics", calendars.group_feed, name="feed"),
+    path("<slug:slug>/calendar/", month.month_group, name="month"),
     path(
         "<slug:slug>/members/<int:pk>/approve/",
         groups.membership_approve,
@@ -62,4 +68,17 @@ urlpatterns = [
         name="occurrence_restore",
     ),
     path("<slug:slug>/dates/<int:pk>/move/", meetups.occurrence_move, name="occurrence_move"),
+    path(
+        "<slug:slug>/dates/<int:pk>/attendance/",
+        attendance.attendance_mark,
+        name="attendance_mark",
+    ),
+    path("<slug:slug>/dates/<int:pk>/confirm/", attendance.occurrence_confirm, name="confirm"),
+    path("<slug:slug>/dates/<int:pk>/message/", attendance.occurrence_message, name="message"),
+    path("<slug:slug>/dates/<int:pk>/check-in/", attendance.check_in, name="check_in"),
+    path(
+        "<slug:slug>/dates/<int:pk>/attendees.csv",
+        attendance.attendees_csv,
+        name="attendees_csv",
+    ),
 ]

@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils import timezone
 from django.utils.text import slugify
 from taggit.forms import TagField
 
@@ -99,6 +100,7 @@ class StoryForm(HoneypotForm, forms.ModelForm):
             "tags",
             "country",
             "state",
+            "discussed_at",
         ]
         labels = {
             "title": "Title",
@@ -125,6 +127,7 @@ class StoryForm(HoneypotForm, forms.ModelForm):
             "state": "In the United States, the two-letter code (MI, NJ…).",
         }
         widgets = {
+            "discussed_at": forms.HiddenInput,
             "summary": forms.Textarea(attrs={"rows": 3, "maxlength": 300}),
             "situation": forms.Textarea(attrs={"rows": 8}),
             "what_we_did": forms.Textarea(attrs={"rows": 8}),
@@ -139,6 +142,15 @@ class StoryForm(HoneypotForm, forms.ModelForm):
     def __init__(self, *args, publishing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.publishing = publishing
+        # a meetup that has taken place (or started); a wrong number is simply not linked
+        from groups.models import Occurrence
+
+        field = self.fields["discussed_at"]
+        field.queryset = Occurrence.objects.scheduled().filter(start__lte=timezone.now())
+        field.required = False
+        field.error_messages["invalid_choice"] = (
+            "That meetup cannot be linked: choose one that has taken place."
+        )
         self.fields["title"].widget.attrs["maxlength"] = 160
 
     def clean_tags(self):

@@ -96,8 +96,14 @@ class Story(models.Model):
     tags = TaggableManager("topics", through=TaggedStory, blank=True, related_name="stories")
     country = models.CharField(max_length=8, choices=COUNTRIES, default="US")
     state = models.CharField("state or province", max_length=64, blank=True)
-    # Later: `discussed_at = models.ForeignKey("meetup_groups.Occurrence", null=True,
-    # blank=True, on_delete=models.SET_NULL)` once groups lands.
+    discussed_at = models.ForeignKey(
+        "meetup_groups.Occurrence",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="stories",
+        verbose_name="discussed at meetup",
+    )
 
     solved_answer = models.ForeignKey(
         "Comment",

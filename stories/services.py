@@ -47,6 +47,7 @@ STORY_FIELDS = (
     "audiences",
     "country",
     "state",
+    "discussed_at",
 )
 
 

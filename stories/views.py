@@ -180,7 +180,7 @@ def _story_with_details(user, pk: int) -> Story:
     # the story with its author card, pinned answer and the viewer's vote and save, then one
     # query each for tags, co-authors and the author's topics, however many there are
     queryset = Story.objects.select_related(
-        "author__profile", "solved_answer__author__profile"
+        "author__profile", "solved_answer__author__profile", "discussed_at__meetup__group"
     ).prefetch_related("tags", "author__profile__can_help_with")
     if user.is_authenticated:
         queryset = queryset.annotate(
@@ -258,6 +258,8 @@ class StoryCreateView(LoginRequiredMixin, StoryFormMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         kind = request.GET.get("kind")
         initial = {"kind": kind if kind in StoryKind.values else StoryKind.SUCCESS}
+        if (occurrence := request.GET.get("occurrence", "")).isdigit():
+            initial["discussed_at"] = int(occurrence)  # "write up the takeaways" from a meetup
         if profile := getattr(request.user, "profile", None):
             # region and library type default to the author's own
             initial.update(

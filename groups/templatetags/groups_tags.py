@@ -61,3 +61,27 @@ def form_errors(*forms):
         for form in with_errors
     )
     return {"forms": with_errors, "count": count}
+
+
+@register.simple_tag(takes_context=True)
+def organisation_groups(context, organisation):
+    """Groups linked to a directory entry that the viewer may see, and the next date of each
+    of their series: two queries, whatever the numbers."""
+    from groups.models import Group, Occurrence
+
+    user = context.get("user")
+    groups = list(
+        Group.objects.visible_to(user)
+        .filter(organisations=organisation)
+        .with_member_count()
+        .only("name", "slug", "city", "state", "country")
+        .order_by("name", "pk")
+    )
+    dates = list(
+        Occurrence.objects.filter(meetup__group__in=[g.pk for g in groups])
+        .exclude(meetup__needs_confirmation=True)
+        .next_per_series()
+        .select_related("meetup__group")
+        .defer("meetup__description", "meetup__group__description")[:10]
+    )
+    return {"groups": groups, "dates": dates}

@@ -117,6 +117,7 @@ def group_detail(request, slug):
             "series": series,
             "members": members,
             "past": past,
+            "organisations": list(group.organisations.only("name", "slug").order_by("name")),
             "join_form": JoinForm(),
             "feed_url": _feed_url(request, group),
         },

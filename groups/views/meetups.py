@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +19,15 @@ from groups.forms import (
     PauseForm,
     ScheduleForm,
 )
-from groups.models import RSVP, Meetup, MeetupPause, Occurrence, SeriesRSVP
+from groups.models import (
+    RSVP,
+    Attendance,
+    Meetup,
+    MeetupPause,
+    Membership,
+    Occurrence,
+    SeriesRSVP,
+)
 from groups.permissions import organizer_required, viewable_group
 from groups.recurrence import Repeat
 from groups.templatetags.groups_tags import when_short
@@ -297,12 +306,48 @@ def occurrence_detail(request, slug, pk):
     if user.is_authenticated:
         rsvp = RSVP.objects.filter(occurrence=occurrence, member=user).first()
         position = services.waitlist_position(rsvp) if rsvp else None
-        subscribed = SeriesRSVP.objects.filter(meetup=meetup, member=user).exists()
+        subscribed = (
+            meetup.is_recurring
+            and group.viewer_is_member
+            and SeriesRSVP.objects.filter(meetup=meetup, member=user).exists()
+        )
         going = list(
             occurrence.rsvps.going().select_related("member").order_by("status_changed_at", "pk")
         )
     now = timezone.now()
     is_going = rsvp is not None and rsvp.status == RSVP.Status.GOING
+    attended = None
+    checklist = []
+    has_started = occurrence.has_started(now)
+    if group.viewer_is_organizer and has_started and not occurrence.is_cancelled:
+        # one query for the checklist, which also tells the organizer about themselves
+        theirs = Attendance.objects.filter(occurrence=occurrence, member=OuterRef("member_id"))
+        going_ids = {r.member_id for r in going}
+        for membership in (
+            Membership.objects.active()
+            .filter(group=group)
+            .select_related("member")
+            .annotate(
+                attendance_pk=Subquery(theirs.values("pk")[:1]),
+                attendance_hours=Subquery(theirs.values("hours")[:1]),
+            )
+            .order_by("member__display_name", "member__pk")
+        ):
+            present = membership.attendance_pk is not None
+            checklist.append(
+                {
+                    "member": membership.member,
+                    "going": membership.member_id in going_ids,
+                    "attended": present,
+                }
+            )
+            if present and membership.member_id == user.pk:
+                attended = Attendance(
+                    pk=membership.attendance_pk, hours=membership.attendance_hours
+                )
+        checklist.sort(key=lambda row: (not row["going"], not row["attended"]))
+    elif group.viewer_is_member and now >= occurrence.checkin_opens_at:
+        attended = Attendance.objects.filter(occurrence=occurrence, member=user).first()
     seats_left = None
     if meetup.capacity is not None:
         seats_left = max(meetup.capacity - occurrence.going_count, 0)
@@ -322,7 +367,10 @@ def occurrence_detail(request, slug, pk):
             "going": going,
             "seats_left": seats_left,
             "rsvp_open": occurrence.rsvp_open(now),
-            "has_started": occurrence.has_started(now),
+            "has_started": has_started,
+            "attended": attended,
+            "checkin_open": occurrence.checkin_open(now),
+            "checklist": checklist,
             "is_past": occurrence.is_past(now),
             "other_dates": list(
                 meetup.occurrences.scheduled().upcoming().exclude(pk=occurrence.pk)[:4]

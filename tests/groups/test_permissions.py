@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from groups import urls as groups_urls
-from groups.models import Group, Meetup, MeetupPause, Membership, Occurrence
+from groups.models import Attendance, Group, Meetup, MeetupPause, Membership, Occurrence
 from groups.recurrence import Repeat, RuleSpec
 from groups.services import meetup_pause
 from tests.factories import MembershipFactory, UserFactory
@@ -31,6 +31,10 @@ ORGANIZER_VIEWS = {
     "membership_promote": (lambda w: {"slug": w.group.slug, "pk": w.plain.pk}, ["post"]),
     "membership_demote": (lambda w: {"slug": w.group.slug, "pk": w.co_organizer.pk}, ["post"]),
     "membership_remove": (lambda w: {"slug": w.group.slug, "pk": w.plain.pk}, ["post"]),
+    "attendance_mark": (lambda w: {"slug": w.group.slug, "pk": w.occurrence.pk}, ["post"]),
+    "attendees_csv": (lambda w: {"slug": w.group.slug, "pk": w.occurrence.pk}, ["get"]),
+    "message": (lambda w: {"slug": w.group.slug, "pk": w.occurrence.pk}, ["get", "post"]),
+    "confirm": (lambda w: {"slug": w.group.slug, "pk": w.occurrence.pk}, ["post"]),
 }
 CASES = [(name, method) for name, (_, methods) in ORGANIZER_VIEWS.items() for method in methods]
 
@@ -73,6 +77,7 @@ class World:
             list(Meetup.objects.order_by("pk").values()),
             list(Occurrence.objects.order_by("pk").values()),
             list(MeetupPause.objects.order_by("pk").values()),
+            list(Attendance.objects.order_by("pk").values()),
         )
 
 

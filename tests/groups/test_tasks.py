@@ -105,3 +105,73 @@ def test_a_notice_about_a_deleted_meetup_is_dropped(create_meetup, add_member):
     )
 
     assert sent == 0
+
+
+# --- reminders the day before ------------------------------------------------------------
+
+
+def _starting_in(occurrence, delta):
+    from groups.models import Occurrence
+
+    start = timezone.now() + delta
+    Occurrence.objects.filter(pk=occurrence.pk).update(
+        start=start, end=start + timedelta(minutes=90)
+    )
+
+
+def test_reminders_go_once_to_members_going_the_day_before(create_meetup, add_member, task_queue):
+    from groups.tasks import meetup_reminders_send
+
+    soon = create_meetup(title="Long lunch").occurrences.get()
+    later = create_meetup(title="Next week").occurrences.get()
+    _starting_in(soon, timedelta(hours=23))
+    going, not_going, waiting = add_member(), add_member(), add_member()
+    for member in (going, not_going, waiting):
+        services.rsvp_set(occurrence=later, member=member, going=True)
+    # answers for the date tomorrow (set while it was still open)
+    from groups.models import RSVP
+
+    RSVP.objects.create(occurrence=soon, member=going, status="going")
+    RSVP.objects.create(occurrence=soon, member=not_going, status="not_going")
+    RSVP.objects.create(occurrence=soon, member=waiting, status="waitlisted")
+    mail.outbox.clear()
+    stamp = int(timezone.now().timestamp())
+
+    assert meetup_reminders_send(timestamp=stamp) == 1
+    assert meetup_reminders_send(timestamp=stamp) == 0  # a rerun sends nothing more
+    task_queue.run_all()
+
+    assert [m.to for m in mail.outbox] == [[going.email]]
+    assert "Long lunch" in mail.outbox[0].subject
+    assert soon.get_absolute_url() in mail.outbox[0].body
+
+
+def test_reminders_skip_cancelled_dates_and_respect_preferences(
+    create_meetup, add_member, task_queue
+):
+    from groups.models import RSVP, Occurrence
+    from groups.tasks import meetup_reminders_send
+
+    soon = create_meetup().occurrences.get()
+    cancelled = create_meetup().occurrences.get()
+    _starting_in(soon, timedelta(hours=20))
+    _starting_in(cancelled, timedelta(hours=20))
+    Occurrence.objects.filter(pk=cancelled.pk).update(status="cancelled")
+    opted_out = add_member()
+    opted_out.profile.email_preferences = {NotificationKind.MEETUP_REMINDER: False}
+    opted_out.profile.save()
+    RSVP.objects.create(occurrence=soon, member=opted_out, status="going")
+    other = add_member()
+    RSVP.objects.create(occurrence=cancelled, member=other, status="going")
+    mail.outbox.clear()
+
+    assert meetup_reminders_send(timestamp=int(timezone.now().timestamp())) == 0
+    task_queue.run_all()
+    assert mail.outbox == []
+
+
+def test_the_reminder_task_is_periodic():
+    from procrastinate.contrib.django import app
+
+    periodic = [p.task.name for p in app.periodic_registry.periodic_tasks.values()]
+    assert "groups.tasks.meetup_reminders_send" in periodic

@@ -1,0 +1,149 @@
+"""Upcoming meetups across groups (each series once, filtered) and series health."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from groups import services
+from groups.models import Group, Meetup, Occurrence
+from groups.recurrence import Repeat, RuleSpec
+from groups.tasks import meetups_health_check
+from tests.factories import GroupFactory, MeetupFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+WEEKLY = RuleSpec(repeat=Repeat.WEEKLY, weekday=2)
+URL = reverse("groups:upcoming")
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def test_a_weekly_series_is_listed_once_with_its_next_date(client, create_meetup):
+    meetup = create_meetup(spec=WEEKLY, title="Weekly book talk")
+    create_meetup(title="One-off dinner")
+    first = meetup.occurrences.order_by("start").first()
+
+    page = text(client.get(URL))
+
+    assert page.count("Weekly book talk") == 1
+    assert "One-off dinner" in page
+    assert first.get_absolute_url() in page
+    assert "2 meetups" in page
+
+
+def test_a_cancelled_next_date_gives_way_to_the_one_after(client, create_meetup, organizer):
+    meetup = create_meetup(spec=WEEKLY, title="Weekly book talk")
+    first, second = meetup.occurrences.order_by("start")[:2]
+    services.occurrence_cancel(occurrence=first, by=organizer)
+    page = text(client.get(URL))
+    assert second.get_absolute_url() in page
+    assert first.get_absolute_url() not in page
+
+
+def test_filters_by_state_library_type_and_place(client, create_meetup, organizer):
+    kansas = GroupFactory(
+        organizer=organizer, state="KS", library_types=["academic"], name="Kansas academics"
+    )
+    create_meetup(title="Michigan lunch")  # group in MI, middle school + public, in person
+    create_meetup(target_group=kansas, title="Kansas online", venue_kind="online")
+
+    assert "Michigan lunch" not in text(client.get(URL, {"state": "KS"}))
+    assert "Kansas online" in text(client.get(URL, {"state": "KS"}))
+    by_type = text(client.get(URL, {"library_type": "academic"}))
+    assert "Kansas online" in by_type
+    assert "Michigan lunch" not in by_type
+    online = text(client.get(URL, {"where": "online"}))
+    assert "Kansas online" in online
+    assert "Michigan lunch" not in online
+    in_person = text(client.get(URL, {"where": "in_person"}))
+    assert "Michigan lunch" in in_person
+    assert "Kansas online" not in in_person
+
+
+def test_near_me_uses_the_viewers_state(client, create_meetup, organizer):
+    kansas = GroupFactory(organizer=organizer, state="KS", name="Kansas academics")
+    create_meetup(title="Michigan lunch")
+    create_meetup(target_group=kansas, title="Kansas supper")
+    viewer = UserFactory()
+    viewer.profile.state = "KS"
+    viewer.profile.save()
+    client.force_login(viewer)
+    page = text(client.get(URL, {"near_me": "on"}))
+    assert "Kansas supper" in page
+    assert "Michigan lunch" not in page
+
+
+def test_members_only_groups_stay_hidden_from_visitors(client, create_meetup):
+    hidden = GroupFactory(visibility=Group.Visibility.MEMBERS)
+    MeetupFactory(group=hidden, title="Secret supper")
+    assert "Secret supper" not in text(client.get(URL))
+
+
+def test_listing_stays_within_budget_as_series_grow(
+    client, member, create_meetup, django_assert_max_num_queries
+):
+    client.force_login(member)
+    client.get("/")
+    create_meetup(spec=WEEKLY)
+    with django_assert_max_num_queries(10):
+        client.get(URL)
+    for _ in range(6):
+        create_meetup(spec=WEEKLY)
+    with django_assert_max_num_queries(10):
+        page = text(client.get(URL))
+    assert "7 meetups" in page
+
+
+# --- series health ------------------------------------------------------------------------
+
+
+def _move(occurrence, delta):
+    start = timezone.now() + delta
+    Occurrence.objects.filter(pk=occurrence.pk).update(start=start, end=start + timedelta(hours=1))
+
+
+def test_organizers_are_asked_once_and_unconfirmed_series_are_flagged_and_hidden(
+    client, create_meetup, organizer, task_queue
+):
+    meetup = create_meetup(spec=WEEKLY, title="Weekly book talk")
+    first = meetup.occurrences.order_by("start").first()
+    _move(first, timedelta(days=2))
+    mail.outbox.clear()
+    stamp = int(timezone.now().timestamp())
+
+    assert meetups_health_check(timestamp=stamp) == {"asked": 1, "flagged": 0}
+    assert meetups_health_check(timestamp=stamp) == {"asked": 0, "flagged": 0}
+    task_queue.run_all()
+    assert [m.to for m in mail.outbox] == [[organizer.email]]
+    assert "still on" in mail.outbox[0].subject
+
+    # the date comes and goes without a confirmation
+    _move(first, timedelta(hours=-2))
+    assert meetups_health_check(timestamp=stamp)["flagged"] == 1
+    assert Meetup.objects.get(pk=meetup.pk).needs_confirmation
+    assert "Weekly book talk" not in text(client.get(URL))
+
+    # an organizer confirms the next date: back in the listing, and not flagged again
+    second = meetup.occurrences.order_by("start")[1]
+    client.force_login(organizer)
+    response = client.post(
+        reverse("groups:confirm", kwargs={"slug": meetup.group.slug, "pk": second.pk})
+    )
+    assert response.status_code == 302
+    assert not Meetup.objects.get(pk=meetup.pk).needs_confirmation
+    assert meetups_health_check(timestamp=stamp)["flagged"] == 0
+    client.logout()
+    assert "Weekly book talk" in text(client.get(URL))
+
+
+def test_confirmed_dates_are_not_asked_about(create_meetup, organizer, task_queue):
+    occurrence = create_meetup().occurrences.get()
+    _move(occurrence, timedelta(days=2))
+    services.occurrence_confirm(occurrence=occurrence, by=organizer)
+    assert meetups_health_check(timestamp=0) == {"asked": 0, "flagged": 0}
