@@ -26,7 +26,8 @@ TRIGRAM_THRESHOLD = 0.4
 
 
 def clean(text: str) -> str:
-    return " ".join((text or "").split())[:MAX_QUERY_LENGTH]
+    # PostgreSQL refuses NUL in text; a NUL in a query means nothing to search for anyway
+    return " ".join((text or "").replace("\x00", " ").split())[:MAX_QUERY_LENGTH]
 
 
 def stories(viewer, text: str) -> list:

@@ -120,3 +120,9 @@ def test_search_queries_are_flat(member_client, size, django_assert_max_num_quer
     with django_assert_max_num_queries(10):
         response = search(member_client, "robotics")
     assert response.status_code == 200
+
+
+def test_a_nul_byte_in_the_query_is_not_a_server_error(client, db):
+    response = client.get("/search/", {"q": "summer\x00reading"})
+
+    assert response.status_code == 200

@@ -33,6 +33,7 @@ class Route:
 
 ROUTES: dict[str, Route] = {
     "home": Route(PUBLIC),
+    "search": Route(PUBLIC),
     "healthz": Route(PUBLIC),
     "robots_txt": Route(PUBLIC),
     # accounts
@@ -102,6 +103,17 @@ ROUTES: dict[str, Route] = {
     "groups:occurrence_cancel": Route(OWNER, writes=True, kwargs="occurrence"),
     "groups:occurrence_restore": Route(OWNER, writes=True, kwargs="occurrence"),
     "groups:occurrence_move": Route(OWNER, writes=True, kwargs="occurrence"),
+    "groups:credit": Route(MEMBERS),
+    "groups:certificate": Route(OWNER, kwargs="attendance"),
+    "groups:verify": Route(TOKEN, kwargs="certificate"),
+    "groups:upcoming": Route(PUBLIC),
+    "groups:calendar": Route(PUBLIC),
+    "groups:month": Route(PUBLIC, kwargs="group"),
+    "groups:attendance_mark": Route(OWNER, writes=True, kwargs="occurrence"),
+    "groups:confirm": Route(OWNER, writes=True, kwargs="occurrence"),
+    "groups:message": Route(OWNER, writes=True, kwargs="occurrence"),
+    "groups:check_in": Route(MEMBERS, writes=True, kwargs="occurrence"),
+    "groups:attendees_csv": Route(OWNER, kwargs="occurrence"),
     # directory of cooperatives
     "cooperatives:list": Route(PUBLIC),
     "cooperatives:suggest": Route(MEMBERS, writes=True),
@@ -189,6 +201,8 @@ class World:
             },
             "occurrence": lambda: {"slug": o["group"].slug, "pk": o["occurrence"].pk},
             "organisation": lambda: {"slug": o["organisation"].slug},
+            "attendance": lambda: {"pk": o["attendance"].pk},
+            "certificate": lambda: {"code": o["attendance"].verification_code},
             "notification": lambda: {"pk": o["notification"].pk},
             "follow": lambda: {"kind": "member", "pk": self.owner.pk},
             "unsubscribe": lambda: {"token": o["unsubscribe_token"]},
@@ -205,7 +219,7 @@ def build_world(**overrides) -> World:
     """Make the data every pattern needs. `overrides` go to the owner's objects' factories as
     `<object>__<field>` (e.g. `story__title="…"`), so the XSS corpus can reuse it."""
     from groups import services as group_services
-    from groups.models import Membership
+    from groups.models import Attendance, Membership
     from notifications.models import Notification
     from notifications.services import unsubscribe_token
     from tests.factories import (
@@ -254,6 +268,14 @@ def build_world(**overrides) -> World:
         note="Summer break",
     )
     o["calendar_token"] = group_services.calendar_token_reset(member=owner)
+    o["attendance"] = Attendance.objects.create(
+        occurrence=o["occurrence"],
+        member=owner,
+        marked_by=owner,
+        method=Attendance.Method.ORGANIZER,
+        hours=1,
+        verification_code="walker-certificate-code-0001",
+    )
     o["organisation"] = OrganisationFactory(**fields("organisation"))
     o["notification"] = Notification.objects.create(
         recipient=owner,
