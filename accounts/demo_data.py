@@ -339,12 +339,10 @@ def curated_email(name: str) -> str:
     return name.lower().replace(" ", ".") + "@demo.librarian-commons.example"
 
 
-BULK_ABOVE = 200
-
-
 def seed_members(*, wanted: int, demo_user) -> int:
     """The demo member's profile, curated colleagues (updated in place on every run), then
-    random members up to `wanted` others. Idempotent. Returns the number of members."""
+    generated members up to `wanted` others, in bulk. Idempotent. Returns the number of
+    members."""
     from tests.factories import UserFactory  # factory-boy is a development dependency
 
     _apply(demo_user, **DEMO_PROFILE)
@@ -370,32 +368,109 @@ def seed_members(*, wanted: int, demo_user) -> int:
             visibility=Profile.Visibility.PUBLIC if index % 2 == 0 else Profile.Visibility.MEMBERS,
         )
 
-    rng = random.Random(2026 + User.objects.count())
     missing = max(0, wanted - User.objects.exclude(pk=demo_user.pk).count())
-    if missing > BULK_ABOVE:
-        # benchmark-sized data sets: plain members inserted in bulk, not one save per row
-        from config.demo import seed_members_bulk
+    seed_members_bulk(missing, seed=2026 + User.objects.count())
+    return User.objects.count()
 
-        seed_members_bulk(missing)
-        return User.objects.count()
+
+def seed_members_bulk(count: int, *, seed: int = 2026) -> int:
+    """`count` more verified members with complete profiles, inserted in bulk: every library
+    type, real ZIP codes in every state (a third of them around the curated ones, so "near
+    me" has neighbours), topics, open-to flags. They share one password hash (the test
+    password). Fast enough for 20,000 members (`seed_demo --scale 500`)."""
+    from allauth.account.models import EmailAddress
+    from django.db.models import Max
+    from faker import Faker
+    from taggit.models import Tag
+
+    from config.bulk import copy_rows, insert_instances, shared_password_hash
+    from tests.factories import TEST_PASSWORD
+
+    if count <= 0:
+        return 0
+    rng, fake = random.Random(seed), Faker("en_US")
+    fake.seed_instance(seed)
+    local, national = _zip_places()
     kinds = [choice for choice, _label in LibraryType.choices]
-    for _ in range(missing):
+    password = shared_password_hash(TEST_PASSWORD)
+    first = (User.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
+    users = [
+        User(
+            email=f"member{first + i}@libraries.example",
+            display_name=fake.name(),
+            password=password,
+        )
+        for i in range(count)
+    ]
+    insert_instances(User, users)  # PostgreSQL returns the new primary keys
+
+    def profile(user: User) -> Profile:
         kind = rng.choice(kinds)
         family = LibraryType.family(kind)
-        place = lookup_us_zip(rng.choice(ZIP_POOL))
-        UserFactory(
-            profile__job_title=rng.choice(JOB_TITLES[family]),
-            profile__library_name=f"{place.city} {LIBRARY_SUFFIX[family]}",
-            profile__library_type=kind,
-            profile__postal_code=place.zip_code,
-            profile__state=place.state,
-            profile__city=place.city,
-            profile__audiences=rng.sample(["children", "teens", "adults", "students"], k=2),
-            profile__can_help_with=rng.sample(TOPICS, k=rng.randint(1, 3)),
-            profile__want_to_learn=rng.sample(TOPICS, k=rng.randint(1, 2)),
-            **{f"profile__open_to_{flag}": True for flag in rng.sample(OPEN_TO, k=2)},
+        place = rng.choice(local if rng.random() < 0.3 else national)
+        flags = rng.sample(OPEN_TO, k=rng.randint(0, 3))
+        return Profile(
+            user=user,
+            job_title=rng.choice(JOB_TITLES.get(family, JOB_TITLES["special"])),
+            library_name=f"{place.city} {LIBRARY_SUFFIX.get(family, 'Library')}",
+            library_type=kind,
+            audiences=rng.sample(["children", "teens", "adults", "students"], k=2),
+            country="US",
+            state=place.state,
+            city=place.city,
+            postal_code=place.zip_code,
+            latitude=place.latitude,
+            longitude=place.longitude,
+            visibility=rng.choices(
+                [Profile.Visibility.MEMBERS, Profile.Visibility.PUBLIC, Profile.Visibility.HIDDEN],
+                weights=[70, 25, 5],
+            )[0],
+            **{f"open_to_{flag}": True for flag in flags},
         )
-    return User.objects.count()
+
+    profiles = [profile(user) for user in users]
+    insert_instances(Profile, profiles)
+    insert_instances(
+        EmailAddress,
+        (EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users),
+    )
+    tags = {name: Tag.objects.get_or_create(name=name)[0].pk for name in TOPICS}
+    for field_name, most in (("can_help_with", 3), ("want_to_learn", 2)):
+        through = Profile._meta.get_field(field_name).remote_field.through
+        copy_rows(
+            through,
+            ["content_object", "tag"],
+            (
+                (p.pk, tags[name])
+                for p in profiles
+                for name in rng.sample(TOPICS, k=rng.randint(1, most))
+            ),
+        )
+    Profile.objects.filter(pk__in=[p.pk for p in profiles]).refresh_search_index()
+    return count
+
+
+def _zip_places():
+    """(places around the curated members, places in every state): real ZIP centroids."""
+    import zipcodes
+
+    from accounts.choices import US_STATES
+    from accounts.geo import ZipPlace
+
+    local = [lookup_us_zip(code) for code in ZIP_POOL]
+    by_state: dict[str, list] = {}
+    for row in zipcodes.filter_by(active=True, zip_code_type="STANDARD"):
+        if row["lat"] and row["long"]:
+            by_state.setdefault(row["state"], []).append(row)
+    national = []
+    for code, _name in US_STATES:
+        rows = by_state.get(code, [])
+        for row in rows[:: max(1, len(rows) // 12)]:  # a dozen spread over the state
+            national.append(
+                ZipPlace(row["zip_code"], row["city"], row["state"],
+                         float(row["lat"]), float(row["long"]))
+            )  # fmt: skip
+    return [place for place in local if place], national
 
 
 def _apply(user, *, open_to, postal_code, can_help_with, want_to_learn, **fields) -> None:

@@ -7,7 +7,8 @@ Each app's `seed_<app>(scale)` step in config/demo.py builds believable rows wit
     copy_rows(Comment, ["story_id", "author_id", "body", "created"], rows)   # millions of rows
 
 `insert_built` uses `bulk_create` (primary keys come back, so related rows can point at them);
-`copy_rows` streams tuples through PostgreSQL's COPY for the largest link tables. Neither runs
+`copy_rows` streams tuples through PostgreSQL's COPY for the largest link tables, and
+`copy_instances` COPYs whole model instances (ids reserved from the sequence first). Neither runs
 `save()`, signals or services: compute derived columns (counters, search vectors) yourself or
 with one UPDATE afterwards.
 """
@@ -77,6 +78,38 @@ def copy_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence
             copy.write_row(row)
             total += 1
     return total
+
+
+def copy_instances(model: type[Model], instances: Sequence[Model]) -> int:
+    """Insert unsaved instances with COPY, many times faster than bulk_create for wide rows.
+
+    Primary keys are reserved from the table's sequence first and set on the instances, so
+    rows pointing at them can follow. Like bulk_create, no save() or signals; an auto_now or
+    auto_now_add date left empty is set to now, one given (e.g. a past `created_at`) is kept."""
+    if not instances:
+        return 0
+    pk = model._meta.pk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, pk.column, len(instances)],
+        )
+        for instance, (new_id,) in zip(instances, cursor.fetchall(), strict=True):
+            instance.pk = new_id
+    fields = [field for field in model._meta.concrete_fields if not field.generated]
+
+    def value(obj: Model, field) -> Any:
+        if getattr(obj, field.attname) is None and (
+            getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        ):
+            field.pre_save(obj, add=True)
+        return field.get_db_prep_save(getattr(obj, field.attname), connection)
+
+    return copy_rows(
+        model,
+        [field.name for field in fields],
+        ([value(obj, field) for field in fields] for obj in instances),
+    )
 
 
 @cache

@@ -106,34 +106,3 @@ def seed_groups(*, scale: int, demo) -> dict[str, int]:
     from groups.demo import seed_groups as seed
 
     return seed(scale=scale, demo=demo)
-
-
-def seed_members_bulk(count: int) -> None:
-    """`count` more verified members with profiles, inserted in bulk (they share one password
-    hash, of the test password)."""
-    import factory
-    from django.db.models import Max
-
-    from config.bulk import insert_built, insert_instances, shared_password_hash
-    from tests import factories
-
-    if count <= 0:
-        return
-    User = get_user_model()
-    first = (User.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
-    users = insert_built(
-        factories.UserFactory,
-        count,
-        profile=None,
-        email=lambda i: f"member{first + i}@libraries.example",
-        # Force: the factory would otherwise hash the hash again, once per row
-        password=factory.Transformer.Force(shared_password_hash(factories.TEST_PASSWORD)),
-    )
-    insert_instances(
-        factories.ProfileFactory._meta.model,
-        (factories.ProfileFactory.build(user=user) for user in users),
-    )
-    insert_instances(
-        EmailAddress,
-        (EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users),
-    )

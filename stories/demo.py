@@ -11,6 +11,7 @@ import random
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 DEMO_DOMAIN = "demo.librarian-commons.example"
@@ -396,7 +397,7 @@ EXTRA_PLACES = [
     ("TX", "West Texas"),
     ("OH", "northeast Ohio"),
 ]
-EXTRA_PER_SCALE = 12
+STORIES_PER_SCALE = 200  # `seed_demo --scale 500` → 100,000 stories
 EXTRA_COMMENTS = [
     "We tried something similar last year. Starting small made all the difference.",
     "Thank you for writing this up. Could you share the handout you used?",
@@ -404,6 +405,12 @@ EXTRA_COMMENTS = [
     "This is the kind of thing I would never have heard about otherwise. Saving it.",
     "How did you get buy-in from administration? That's where we always stall.",
     "We did the opposite and regretted it, so this rings true.",
+    "Did you track anything beyond attendance? Our board keeps asking for outcomes.",
+    "Sharing this with our county's school librarians' listserv.",
+    "We partnered with the community college for this and it halved the work.",
+    "What would you do with half the budget? That is about what we have.",
+    "The bit about talking to the people it was for first is the whole lesson, I think.",
+    "If you ever present this at the regional meetup, I'll be there.",
 ]
 
 
@@ -536,37 +543,115 @@ def seed_stories(*, scale: int, demo_user) -> dict[str, int]:
             **DRAFT,
         )
 
-    # --scale N: more stories, all distinct and believable
-    wanted = EXTRA_PER_SCALE * (scale - 1)
-    members = [r for r in readers if r.pk != demo_user.pk] or [demo_user]
-    index = 0
-    while wanted > 0 and index < len(EXTRA_PROGRAMS) * len(EXTRA_PLACES) * 4:
-        kind, program, tag = EXTRA_PROGRAMS[index % len(EXTRA_PROGRAMS)]
-        state, place = EXTRA_PLACES[(index // len(EXTRA_PROGRAMS)) % len(EXTRA_PLACES)]
-        round_ = index // (len(EXTRA_PROGRAMS) * len(EXTRA_PLACES))
-        title = f"{program} in {place}" + (f" (year {round_ + 1})" if round_ else "")
-        index += 1
-        wanted -= 1
-        if Story.objects.filter(title=title).exists():
-            continue
-        author = members[index % len(members)]
-        story = factories.StoryFactory(
-            author=author,
-            kind=kind,
-            title=title,
-            state=state,
-            tags=[tag, "collaboration"],
-            **_extra_text(kind, program, place),
-        )
-        _publish_dates(story, rng.randint(1, 400))
-        for commenter in rng.sample(members, min(rng.randint(0, 3), len(members))):
-            factories.CommentFactory(story=story, author=commenter, body=rng.choice(EXTRA_COMMENTS))
-        voters = [m for m in members if m.pk != author.pk]
-        for reader in rng.sample(voters, min(rng.randint(0, 6), len(voters))):
-            factories.HelpfulVoteFactory(story=story, member=reader)
+    # --scale N: many more stories in bulk, topped up to STORIES_PER_SCALE × scale
+    if scale > 1:
+        seed_stories_bulk(max(0, STORIES_PER_SCALE * scale - Story.objects.count()), rng=rng)
 
     return {
         "stories": Story.objects.count(),
         "comments": Comment.objects.count(),
         "helpful votes": HelpfulVote.objects.count(),
     }
+
+
+EXTRA_TOPICS = [
+    "collaboration", "grant writing", "summer reading", "OER", "ebooks", "storytime", "STEM",
+    "outreach", "advocacy", "graphic novels", "book clubs", "digital literacy", "genealogy",
+]  # fmt: skip
+
+
+def seed_stories_bulk(count: int, *, rng: random.Random, batch_size: int = 5000) -> int:
+    """`count` more published stories by the members already there, inserted in bulk with
+    their tags, comments and helpful votes (counters and search vectors set as the services
+    would). One of them has exactly 50 comments — the benchmark's long discussion — unless a
+    story already has. Fast enough for 100,000 stories (`seed_demo --scale 500`)."""
+    from django.utils.text import slugify
+    from taggit.models import Tag
+
+    from accounts.models import Profile
+    from config.bulk import copy_instances, copy_rows
+    from stories.models import Comment, HelpfulVote, Story, TaggedStory
+
+    if count <= 0:
+        return 0
+    authors = list(
+        Profile.objects.exclude(library_type="")
+        .order_by("user_id")
+        .values_list("user_id", "library_type", "state", "city", "library_name")
+    )
+    members = [author[0] for author in authors]
+    if len(members) < 60:
+        raise RuntimeError("seed members before stories: the bulk stories need authors")
+    tag_names = {tag for _kind, _program, tag in EXTRA_PROGRAMS} | set(EXTRA_TOPICS)
+    tags = {name: Tag.objects.get_or_create(name=name)[0].pk for name in sorted(tag_names)}
+    titles = set(Story.objects.values_list("title", flat=True))
+    long_discussion = not Story.objects.filter(comment_count=50).exists()
+    now = timezone.now()
+
+    def title_for(program: str, library: str) -> str:
+        title, year = f"{program} at {library}", 1
+        while title in titles:
+            year += 1
+            title = f"{program} at {library} (year {year})"
+        titles.add(title)
+        return title
+
+    made = 0
+    while made < count:
+        size = min(batch_size, count - made)
+        stories, comments, votes, topics = [], [], [], []
+        for _ in range(size):
+            author, library_type, state, city, library = rng.choice(authors)
+            kind, program, tag = rng.choice(EXTRA_PROGRAMS)
+            published = now - timedelta(days=rng.uniform(1, 1100))
+            commenters = 50 if long_discussion else rng.choice((0, 0, 1, 1, 2, 3, 4, 6, 9))
+            long_discussion = False
+            voters = rng.sample(members, rng.choice((0, 0, 1, 2, 3, 5, 8, 13)))
+            voters = [member for member in voters if member != author]
+            title = title_for(program, library)
+            stories.append(
+                (
+                    Story(
+                        kind=kind,
+                        status=Story.Status.PUBLISHED,
+                        title=title,
+                        slug=slugify(title)[:180].strip("-") or "story",
+                        author_id=author,
+                        library_types=[library_type],
+                        audiences=rng.sample(["children", "teens", "adults", "students"], k=1),
+                        country="US",
+                        state=state,
+                        created_at=published,
+                        published_at=published,
+                        comment_count=commenters,
+                        helpful_count=len(voters),
+                        **_extra_text(kind, program, f"{city}, {state}"),
+                    ),
+                    [tag, *rng.sample(EXTRA_TOPICS, k=rng.randint(0, 2))],
+                    voters,
+                )
+            )
+        copy_instances(Story, [story for story, _tags, _voters in stories])
+        for story, story_tags, voters in stories:
+            topics.extend((story.pk, tags[name]) for name in dict.fromkeys(story_tags))
+            age = (now - story.published_at).total_seconds()
+            for n in range(story.comment_count):
+                when = story.published_at + timedelta(seconds=age * (n + rng.random()) / 60)
+                body = rng.choice(EXTRA_COMMENTS)
+                comments.append((story.pk, rng.choice(members), body, min(when, now), ""))
+            votes.extend((story.pk, member, story.published_at) for member in voters)
+        copy_rows(TaggedStory, ["content_object", "tag"], topics)
+        copy_rows(Comment, ["story", "author", "body", "created_at", "hidden_reason"], comments)
+        copy_rows(HelpfulVote, ["story", "member", "created_at"], votes)
+        batch = Story.objects.filter(pk__in=[story.pk for story, _tags, _voters in stories])
+        batch.refresh_search_vector()
+        # about half the challenges with replies have a reply marked as what worked
+        solved = [
+            story.pk
+            for story, _tags, _voters in stories
+            if story.is_challenge and story.comment_count and rng.random() < 0.5
+        ]
+        first_reply = Comment.objects.filter(story=OuterRef("pk")).order_by("pk").values("pk")
+        Story.objects.filter(pk__in=solved).update(solved_answer=Subquery(first_reply[:1]))
+        made += size
+    return made

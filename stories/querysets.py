@@ -7,15 +7,17 @@ import re
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
+    SearchVector,
     TrigramWordSimilarity,
 )
 from django.db import connection, models, transaction
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
-from django.db.models.functions import Concat
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
 SEARCH_CONFIG = "english"
@@ -99,6 +101,37 @@ class StoryQuerySet(models.QuerySet):
         return self.select_related("author__profile").prefetch_related("tags")
 
     # --- search --------------------------------------------------------------------------
+    def refresh_search_vector(self) -> int:
+        """Recompute the stored tsvector of these stories in one UPDATE: title (A), summary
+        and tags (B), the body (C). The services call it after every change to the text or the
+        tags; bulk seeding calls it once for thousands of rows."""
+        through = self.model.tags.through
+        tag_text = Coalesce(
+            Subquery(
+                through.objects.filter(content_object_id=OuterRef("pk"))
+                .values("content_object_id")
+                .annotate(names=StringAgg("tag__name", delimiter=" ", order_by="tag__name"))
+                .values("names")[:1]
+            ),
+            Value(""),
+            output_field=models.TextField(),
+        )
+        return self.update(
+            search_vector=(
+                SearchVector("title", weight="A", config=SEARCH_CONFIG)
+                + SearchVector("summary", tag_text, weight="B", config=SEARCH_CONFIG)
+                + SearchVector(
+                    "situation",
+                    "what_we_did",
+                    "results",
+                    "do_differently",
+                    "resources",
+                    weight="C",
+                    config=SEARCH_CONFIG,
+                )
+            )
+        )
+
     def search(self, text: str) -> StoryQuerySet:
         """Full-text search (websearch syntax: "quoted phrases", OR, -minus), ranked, with a
         highlighted snippet in `headline`."""

@@ -10,10 +10,9 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
-from django.db.models import F, Value
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from notifications.tasks import story_followers_notify
@@ -29,7 +28,6 @@ from stories.models import (
 from stories.querysets import (
     ASK_PER_AUTHOR_PER_DAY,
     ASK_PER_STORY,
-    SEARCH_CONFIG,
     ask_candidates,
 )
 
@@ -121,31 +119,11 @@ def story_delete(*, story: Story, by: AbstractBaseUser) -> None:
 
 
 def story_search_vector_update(*, story: Story) -> None:
-    """Recompute the stored tsvector: title (A), summary and tags (B), the body (C).
+    """Recompute the stored tsvector (see StoryQuerySet.refresh_search_vector).
 
     Called by every service that changes the text or the tags, in the same transaction.
     """
-    tag_text = " ".join(sorted(story.tags.names()))
-    Story.objects.filter(pk=story.pk).update(
-        search_vector=(
-            SearchVector("title", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
-            + SearchVector(
-                Value(tag_text, output_field=models.TextField()),
-                weight="B",
-                config=SEARCH_CONFIG,
-            )
-            + SearchVector(
-                "situation",
-                "what_we_did",
-                "results",
-                "do_differently",
-                "resources",
-                weight="C",
-                config=SEARCH_CONFIG,
-            )
-        )
-    )
+    Story.objects.filter(pk=story.pk).refresh_search_vector()
 
 
 @transaction.atomic

@@ -2,9 +2,17 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
+from accounts.demo_data import seed_members_bulk
 from accounts.models import Profile
-from config.bulk import copy_rows, insert_built, insert_instances, shared_password_hash, spread
-from config.demo import seed, seed_members_bulk
+from config.bulk import (
+    copy_instances,
+    copy_rows,
+    insert_built,
+    insert_instances,
+    shared_password_hash,
+    spread,
+)
+from config.demo import seed
 from tests.factories import TEST_PASSWORD, ProfileFactory, UserFactory
 
 User = get_user_model()
@@ -28,6 +36,27 @@ def test_insert_built_calls_a_callable_field_with_the_row_number():
     assert sorted(User.objects.values_list("email", flat=True)) == [
         f"row{i}@libraries.example" for i in range(4)
     ]
+
+
+@pytest.mark.django_db
+def test_copy_instances_reserves_primary_keys_and_stores_every_column():
+    users = insert_built(UserFactory, 3, profile=None)
+    profiles = [
+        Profile(user=user, library_type="public", audiences=["teens", "adults"], state="MI")
+        for user in users
+    ]
+
+    assert copy_instances(Profile, profiles) == 3
+
+    assert all(profile.pk for profile in profiles)
+    stored = Profile.objects.get(pk=profiles[1].pk)
+    assert (stored.user_id, stored.audiences, stored.email_preferences) == (
+        users[1].pk,
+        ["teens", "adults"],
+        {},
+    )
+    # the sequence moved on: the next ordinary save does not collide
+    assert ProfileFactory(user=UserFactory(profile=None)).pk > profiles[-1].pk
 
 
 @pytest.mark.django_db
@@ -65,6 +94,13 @@ def test_seed_members_inserts_verified_members_who_can_sign_in(client):
     member = User.objects.order_by("?").first()
     assert member.password == shared_password_hash(TEST_PASSWORD)
     assert client.login(email=member.email, password=TEST_PASSWORD)
+    # complete, located and findable profiles, like ones members fill in
+    assert not Profile.objects.filter(latitude__isnull=True).exists()
+    assert not Profile.objects.filter(library_type="").exists()
+    assert not Profile.objects.filter(can_help_with__isnull=True).exists()
+    assert not Profile.objects.filter(search_vector__isnull=True).exists()
+    topic = member.profile.can_help_with.names()[0]
+    assert Profile.objects.search(topic).filter(pk=member.profile.pk).exists()
 
 
 @pytest.mark.django_db
