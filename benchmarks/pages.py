@@ -44,20 +44,54 @@ def first(queryset, what: str):
 # The ceiling: a real page that does no database work, measured alternately with each page.
 TRIVIAL = Page("trivial view (robots.txt, no database)", named("robots_txt"))
 
+
+def story_with_50_comments() -> str:
+    from stories.models import Story
+
+    story = first(
+        Story.objects.published().filter(comment_count=50), "published story with 50 comments"
+    )
+    return story.get_absolute_url()
+
+
+def demo_group():
+    """The long lunch on the second Tuesday: the source document's own recurring meetup."""
+    from groups.demo import DEMO_GROUPS
+    from groups.models import Group
+
+    return first(Group.objects.filter(name=DEMO_GROUPS[0]["name"]), "demo long-lunch group")
+
+
+def next_date_of_demo_group() -> str:
+    from django.utils import timezone
+
+    from groups.models import Occurrence
+
+    occurrence = first(
+        Occurrence.objects.scheduled()
+        .filter(meetup__group=demo_group(), start__gt=timezone.now())
+        .order_by("start"),
+        "upcoming date of the demo group",
+    )
+    return occurrence.get_absolute_url()
+
+
 PAGES: list[Page] = [
     Page("home, anonymous", named("home")),
     Page("home, member dashboard", named("home"), member=True),
-    Page("health check", named("healthz")),
     Page("story list", named("stories:list")),
-    Page("groups", named("groups:list")),
-    Page("member directory", named("accounts:list"), member=True),
+    Page(
+        "story list, filtered", named("stories:list", "kind=success&tag=reading+programs&state=MI")
+    ),
+    Page("story search", named("stories:list", "q=makerspace+nobody+used")),
+    Page("site search", named("search", "q=summer+reading")),
+    Page("story with 50 comments", story_with_50_comments),
+    Page("group page", lambda: demo_group().get_absolute_url()),
+    Page("group page (member)", lambda: demo_group().get_absolute_url(), member=True),
+    Page("meetup date", next_date_of_demo_group),
+    Page("upcoming meetups", named("groups:upcoming")),
+    Page("member directory, near me", named("accounts:list", "sort=near"), member=True),
     Page("cooperative directory", named("cooperatives:list")),
-    # Issue 9 adds, as the apps land (one line each, e.g.):
-    # Page("story list, filtered", named("stories:list", "tag=storytime")),
-    # Page("search", named("search", "q=makerspace+grant")),
-    # Page("story with 50 comments", lambda: first(<query>, "story with 50 comments")...),
-    # Page("group page", lambda: first(Group.objects.all(), "group").get_absolute_url()),
-    # Page("meetup occurrence", lambda: first(<next occurrence>, "occurrence")...),
-    # Page("member directory near me", named("accounts:list", "sort=near"), member=True),
-    # Page("group iCal feed", lambda: reverse("groups:ical", kwargs={...})),
+    Page("group iCal feed", lambda: reverse("groups:feed", kwargs={"slug": demo_group().slug})),
+    Page("health check", named("healthz")),
 ]
