@@ -32,7 +32,8 @@ def clean(text: str) -> str:
 
 def stories(viewer, text: str) -> list:
     published = Story.objects.visible_to(viewer).published()
-    found = list(published.search(text).for_cards()[:PER_SECTION])
+    best = published.search(text).values("pk")[:PER_SECTION]
+    found = list(Story.objects.page_of(best, text).for_cards())
     return found or list(published.similar_titles(text).for_cards()[:PER_SECTION])
 
 

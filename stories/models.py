@@ -143,23 +143,28 @@ class Story(models.Model):
         verbose_name_plural = "stories"
         ordering = ["-published_at", "-pk"]
         permissions = [("hide_content", "Can hide and unhide stories and comments")]
+        # The list indexes cover every published story, hidden ones too: a member's view also
+        # shows their own hidden stories (visible_to), and an OR on hidden_at in the index
+        # condition would keep the planner from using them for members. Hidden is rare.
         indexes = [
             GinIndex(fields=["search_vector"], name="stories_story_search_gin"),
             GinIndex(fields=["title"], name="stories_story_title_trgm", opclasses=["gin_trgm_ops"]),
             models.Index(
                 fields=["-published_at", "-id"],
                 name="stories_story_newest",
-                condition=Q(status="published", hidden_at__isnull=True),
+                condition=Q(status="published"),
+                # so a page's count (visible_to's conditions) is an index-only scan
+                include=["hidden_at", "author"],
             ),
             models.Index(
                 fields=["-helpful_count", "-published_at"],
                 name="stories_story_helpful",
-                condition=Q(status="published", hidden_at__isnull=True),
+                condition=Q(status="published"),
             ),
             models.Index(
                 fields=["-comment_count", "-published_at"],
                 name="stories_story_discussed",
-                condition=Q(status="published", hidden_at__isnull=True),
+                condition=Q(status="published"),
             ),
             models.Index(fields=["country", "state"], name="stories_story_region"),
         ]

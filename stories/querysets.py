@@ -41,6 +41,10 @@ ASK_PER_AUTHOR_PER_DAY = 10
 ASK_PER_RECIPIENT_PER_WEEK = 2
 
 
+def _search_query(text: str) -> SearchQuery:
+    return SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+
+
 class StoryQuerySet(models.QuerySet):
     # --- who sees what -------------------------------------------------------------------
     def visible_to(self, user) -> StoryQuerySet:
@@ -133,38 +137,63 @@ class StoryQuerySet(models.QuerySet):
         )
 
     def search(self, text: str) -> StoryQuerySet:
-        """Full-text search (websearch syntax: "quoted phrases", OR, -minus), ranked, with a
-        highlighted snippet in `headline`."""
-        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        """Full-text search (websearch syntax: "quoted phrases", OR, -minus), best match
+        first. For a page of results, add `with_headline(text)` to the page's rows only."""
+        query = _search_query(text)
         return (
             self.filter(search_vector=query)
-            .annotate(
-                rank=SearchRank(F("search_vector"), query),
-                headline=SearchHeadline(
-                    Concat(
-                        "summary",
-                        Value(" \n "),
-                        "situation",
-                        Value(" \n "),
-                        "what_we_did",
-                        Value(" \n "),
-                        "results",
-                        Value(" \n "),
-                        "do_differently",
-                        output_field=models.TextField(),
-                    ),
-                    query,
-                    config=SEARCH_CONFIG,
-                    start_sel=HIGHLIGHT_START,
-                    stop_sel=HIGHLIGHT_STOP,
-                    max_words=35,
-                    min_words=15,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
-                ),
-            )
+            .annotate(rank=SearchRank(F("search_vector"), query))
             .order_by("-rank", "-published_at", "-pk")
         )
+
+    def with_headline(self, text: str) -> StoryQuerySet:
+        """A highlighted snippet of the body around the words searched for, in `headline`."""
+        return self.annotate(
+            headline=SearchHeadline(
+                Concat(
+                    "summary",
+                    Value(" \n "),
+                    "situation",
+                    Value(" \n "),
+                    "what_we_did",
+                    Value(" \n "),
+                    "results",
+                    Value(" \n "),
+                    "do_differently",
+                    output_field=models.TextField(),
+                ),
+                _search_query(text),
+                config=SEARCH_CONFIG,
+                start_sel=HIGHLIGHT_START,
+                stop_sel=HIGHLIGHT_STOP,
+                max_words=35,
+                min_words=15,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            )
+        )
+
+    def page_of(self, ranked, text: str) -> StoryQuerySet:
+        """The stories of one page of search results, in the same order, with headlines.
+
+        `ranked` is a slice of `search(text).values("pk")`: the database sorts every match on
+        that narrow row and joins what the cards need only for the page (one query)."""
+        return (
+            self.model.objects.filter(pk__in=ranked)
+            .search(text)
+            .order_by(*ranked.query.order_by)
+            .with_headline(text)
+        )
+
+    def in_order(self, ids: list[int]) -> StoryQuerySet:
+        """These stories, in the order of `ids` (a page of ranked search results)."""
+        if not ids:
+            return self.none()
+        position = Case(
+            *[When(pk=pk, then=Value(index)) for index, pk in enumerate(ids)],
+            output_field=IntegerField(),
+        )
+        return self.filter(pk__in=ids).annotate(position=position).order_by("position")
 
     def similar_titles(self, text: str) -> StoryQuerySet:
         """Fallback when full-text search finds nothing: titles with a word close to the
@@ -185,15 +214,7 @@ class StoryQuerySet(models.QuerySet):
                 .order_by("-similarity", "-pk")
                 .values_list("pk", flat=True)[:TYPO_RESULTS]
             )
-        if not ids:
-            return self.none()
-        position = Case(
-            *[When(pk=pk, then=Value(index)) for index, pk in enumerate(ids)],
-            output_field=IntegerField(),
-        )
-        return (
-            self.filter(pk__in=ids).annotate(similarity_rank=position).order_by("similarity_rank")
-        )
+        return self.in_order(ids)
 
     def related_to(self, story, *, limit: int = 3) -> StoryQuerySet:
         """Stories sharing tags with `story` or whose text is close to its title and tags."""

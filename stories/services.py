@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from notifications.tasks import story_followers_notify
 from stories import tasks
+from stories.caching import lists_changed
 from stories.models import (
     AskRequest,
     Comment,
@@ -69,6 +70,7 @@ def _require_open_for_discussion(story: Story) -> None:
 def story_create(
     *, author: AbstractBaseUser, data: dict, tags: Sequence[str] = (), publish: bool = False
 ) -> Story:
+    lists_changed()
     story = Story(author=author, **{field: data[field] for field in STORY_FIELDS if field in data})
     if publish:
         story.status = Story.Status.PUBLISHED
@@ -83,6 +85,7 @@ def story_create(
 
 @transaction.atomic
 def story_update(*, story: Story, by: AbstractBaseUser, data: dict, tags: Sequence[str]) -> Story:
+    lists_changed()
     _require_editor(story, by)
     story = Story.objects.select_for_update().get(pk=story.pk)
     changed = any(
@@ -103,6 +106,7 @@ def story_update(*, story: Story, by: AbstractBaseUser, data: dict, tags: Sequen
 
 @transaction.atomic
 def story_publish(*, story: Story, by: AbstractBaseUser) -> Story:
+    lists_changed()
     _require_editor(story, by)
     if not story.is_published:
         story.status = Story.Status.PUBLISHED
@@ -114,6 +118,7 @@ def story_publish(*, story: Story, by: AbstractBaseUser) -> Story:
 
 @transaction.atomic
 def story_delete(*, story: Story, by: AbstractBaseUser) -> None:
+    lists_changed()
     _require_editor(story, by)
     story.delete()
 
@@ -182,6 +187,7 @@ def _comment_remove(comment: Comment) -> None:
 
 @transaction.atomic
 def answer_mark(*, comment: Comment, by: AbstractBaseUser) -> Story:
+    lists_changed()
     """The challenge's author marks a comment as “what worked”: the challenge is solved."""
     story = Story.objects.select_for_update().get(pk=comment.story_id)
     _require_editor(story, by)
@@ -199,6 +205,7 @@ def answer_mark(*, comment: Comment, by: AbstractBaseUser) -> Story:
 
 @transaction.atomic
 def answer_unmark(*, story: Story, by: AbstractBaseUser) -> Story:
+    lists_changed()
     _require_editor(story, by)
     Story.objects.filter(pk=story.pk).update(solved_answer=None)
     story.solved_answer = None
@@ -258,6 +265,7 @@ def report_create(
 
 @transaction.atomic
 def story_hide(*, story: Story, by: AbstractBaseUser, reason: str) -> bool:
+    lists_changed()
     """Hide a story from everyone but its authors, and tell the author why. Reversible."""
     _require_moderator(by)
     if not reason.strip():
@@ -274,6 +282,7 @@ def story_hide(*, story: Story, by: AbstractBaseUser, reason: str) -> bool:
 
 @transaction.atomic
 def story_unhide(*, story: Story, by: AbstractBaseUser) -> bool:
+    lists_changed()
     _require_moderator(by)
     shown = Story.objects.filter(pk=story.pk, hidden_at__isnull=False).update(
         hidden_at=None, hidden_by=None, hidden_reason=""

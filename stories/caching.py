@@ -1,0 +1,74 @@
+"""Figures the story lists show that cost a scan at 100,000 stories: the number of stories a
+list finds (for its pagination) and the popular topics. They live in the shared cache (the
+database cache or Redis, never per process), keyed by a generation number that every service
+changing what a list could show moves on after its transaction commits — so the next request,
+in any app process, computes them afresh, and nothing stale is ever read."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.utils.functional import cached_property
+
+GENERATION_KEY = "stories:lists:generation"
+TIMEOUT = 15 * 60
+
+
+def _generation() -> int:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        # unique after an eviction or a cache flush: keys of an earlier run are never reused
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def _move_on() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # evicted meanwhile
+        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def lists_changed() -> None:
+    """Call from every service that changes a story's text, tags, visibility, kind or status.
+
+    Moves on at once (so the writing transaction itself reads fresh figures) and again after
+    commit (a figure another request computed from the not-yet-committed data is dropped)."""
+    _move_on()
+    transaction.on_commit(_move_on)
+
+
+def story_saved_or_deleted(sender, **kwargs) -> None:
+    """Signal receiver: stories changed outside the services (Django admin, data fixes) count
+    too. Bulk `update()`s don't send signals; the services call `lists_changed()` for theirs."""
+    lists_changed()
+
+
+def remembered(name: str, compute: Callable[[], Any]) -> Any:
+    """`compute()`, cached until the stories change (or TIMEOUT passes)."""
+    return cache.get_or_set(f"stories:{name}:{_generation()}", compute, TIMEOUT)
+
+
+def count_of(queryset) -> int:
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # e.g. `.none()`: nothing to count, nothing to ask the database
+        return 0
+    digest = hashlib.blake2b(repr((sql, params)).encode(), digest_size=16).hexdigest()
+    return remembered(f"count:{digest}", queryset.count)
+
+
+class StoryPaginator(Paginator):
+    """Counts a story list once per change to the stories, not on every page view."""
+
+    @cached_property
+    def count(self) -> int:
+        return count_of(self.object_list)
