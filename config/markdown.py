@@ -1,5 +1,7 @@
 """Markdown written by members, rendered with markdown-it-py and sanitised by nh3 (allowlist)."""
 
+from functools import lru_cache
+
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
@@ -38,8 +40,26 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, 
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+# Rendering is a pure function of the text, and a busy page (a story with 50 comments) renders
+# the same texts on every view: each worker process keeps the most recent ones.
+CACHED_RENDERINGS = 1024
+CACHED_TEXT_LENGTH = 5000
+
+
 def render_markdown(text: str | None) -> SafeString:
-    html = _markdown.render(text or "")
+    text = text or ""
+    if len(text) <= CACHED_TEXT_LENGTH:
+        return mark_safe(_render_cached(text))
+    return mark_safe(_render(text))
+
+
+@lru_cache(maxsize=CACHED_RENDERINGS)
+def _render_cached(text: str) -> str:
+    return _render(text)
+
+
+def _render(text: str) -> str:
+    html = _markdown.render(text)
     # headings start at h2: the page's own title is the only h1
     for level in range(5, 0, -1):
         html = html.replace(f"<h{level}>", f"<h{level + 1}>").replace(
@@ -53,4 +73,4 @@ def render_markdown(text: str | None) -> SafeString:
         link_rel="nofollow ugc noopener",
         strip_comments=True,
     )
-    return mark_safe(cleaned)
+    return cleaned
