@@ -119,3 +119,22 @@ def test_results_are_recorded_newest_first_with_their_targets(tmp_path, monkeypa
     assert "| story list `/stories/` | 300 | 0.30 (0.30–0.30) |" in text
     assert "✗ ✗ ✓" in text  # ratio 0.30 < 0.35 and p95 120 ms missed; 4 queries met
     assert "some missed" in text
+
+
+def test_compare_puts_each_pages_queries_at_two_scales_side_by_side():
+    from benchmarks.compare import table
+
+    def result(scale, queries):
+        return {
+            "scale": scale,
+            "pages": [
+                {"name": "story list", "member": False, "queries_max": queries,
+                 "server_p95_ms": 9.5},
+                {"name": "dashboard", "member": True, "queries_max": 8, "server_p95_ms": 20.0},
+            ],
+        }  # fmt: skip
+
+    lines = table(result(5, 6), result(500, 7)).splitlines()
+
+    assert lines[2] == "| story list | 6 | 7 | ✗ | 9.5 | 9.5 |"
+    assert lines[3] == "| dashboard (member) | 8 | 8 | ✓ | 20.0 | 20.0 |"

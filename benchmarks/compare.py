@@ -1,0 +1,76 @@
+"""Queries per request at two data sizes, side by side: is every page flat as data grows?
+
+    python -m benchmarks.compare results/<small>.json results/<large>.json
+
+Reads two `benchmarks.run` result files (e.g. `--scale 5` and `--scale 500`: 1,000 and 100,000
+stories) and writes the comparison into benchmarks/RESULTS.md, newest first.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS_MD = BENCH_DIR / "RESULTS.md"
+MARKER = "<!-- compare:runs (newest first; written by benchmarks/compare.py) -->"
+
+
+def load(path: str) -> dict:
+    file = Path(path)
+    if not file.is_absolute() and not file.exists():
+        file = BENCH_DIR / path
+    return json.loads(file.read_text())
+
+
+def table(small: dict, large: dict) -> str:
+    by_name = {page["name"]: page for page in large["pages"]}
+    rows = [
+        f"| page | queries at scale {small['scale']} | queries at scale {large['scale']} | flat "
+        f"| server p95 ms at {small['scale']} | at {large['scale']} |",
+        "| --- | ---: | ---: | --- | ---: | ---: |",
+    ]
+    for page in small["pages"]:
+        other = by_name.get(page["name"])
+        if other is None:
+            continue
+        flat = page["queries_max"] == other["queries_max"]
+        who = " (member)" if page["member"] else ""
+        rows.append(
+            f"| {page['name']}{who} | {page['queries_max']} | {other['queries_max']} | "
+            f"{'✓' if flat else '✗'} | {page['server_p95_ms']} | {other['server_p95_ms']} |"
+        )
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("small")
+    parser.add_argument("large")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args(argv)
+    small, large = load(args.small), load(args.large)
+    stories = f"{small['stories_expected']:,} and {large['stories_expected']:,} stories"
+    entry = "\n".join(
+        [
+            f"### Scale {small['scale']} ({small['date'][:16]}) against scale {large['scale']} "
+            f"({large['date'][:16]}) — {stories}",
+            "",
+            f"- Command: `python -m benchmarks.compare {args.small} {args.large}`",
+            "- Queries: the most any request of the page made (from the app's request log)",
+            "",
+            table(small, large),
+            "",
+        ]
+    )
+    print(entry)
+    if not args.no_write:
+        text = RESULTS_MD.read_text()
+        if MARKER not in text:
+            text += f"\n## Queries as the data grows\n\n{MARKER}\n"
+        RESULTS_MD.write_text(text.replace(MARKER, f"{MARKER}\n\n{entry}", 1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
