@@ -60,6 +60,13 @@ CATEGORIES = ("accessibility", "best-practices", "seo")
 CATEGORY_TITLES = {"accessibility": "a11y", "best-practices": "best practices", "seo": "SEO"}
 FORM_FACTORS = ("mobile", "desktop")
 TARGET_ACCESSIBILITY = 100
+# Audits a page fails on purpose, with the reason, shown next to the failure in RESULTS.md.
+BY_DESIGN = {
+    ("log in", "is-crawlable"): (
+        "robots.txt keeps crawlers out of /accounts/ (log in, sign up, password reset): "
+        "there is nothing there for a search engine to index"
+    ),
+}
 CHROME_FLAGS = [
     "--headless=new",
     "--no-sandbox",
@@ -359,17 +366,25 @@ def failing_audits_markdown(report: dict) -> str:
     for result in report["pages"]:
         for audit in result["failing"]:
             entry = seen.setdefault(
-                audit["id"], {"title": audit["title"], "category": audit["category"], "on": []}
+                audit["id"],
+                {"title": audit["title"], "category": audit["category"], "on": [], "why": set()},
             )
             entry["on"].append(f"{result['name']} ({result['form_factor']})")
-    if not seen:
+            if (result["name"], audit["id"]) in BY_DESIGN:
+                entry["why"].add(BY_DESIGN[result["name"], audit["id"]])
+    warnings = sorted({w for result in report["pages"] for w in result["warnings"]})
+    if not seen and not warnings:
         return "Every scored audit passed on every page."
-    lines = ["Audits that did not pass:", ""]
+    lines = ["Audits that did not pass:", ""] if seen else []
     for audit_id, entry in seen.items():
+        why = "".join(f" — by design: {reason}" for reason in sorted(entry["why"]))
         lines.append(
             f"- {CATEGORY_TITLES[entry['category']]}: `{audit_id}` — {entry['title']}: "
             + ", ".join(entry["on"])
+            + why
         )
+    if warnings:
+        lines += ["", "Lighthouse's warnings:", "", *(f"- {w}" for w in warnings)]
     return "\n".join(lines)
 
 
