@@ -1,5 +1,7 @@
 """Markdown written by members, rendered with markdown-it-py and sanitised by nh3 (allowlist)."""
 
+import re
+
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
@@ -36,6 +38,7 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = {"http", "https", "mailto"}
+HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)
 
 
 def render_markdown(text: str | None) -> SafeString:
@@ -45,6 +48,7 @@ def render_markdown(text: str | None) -> SafeString:
         html = html.replace(f"<h{level}>", f"<h{level + 1}>").replace(
             f"</h{level}>", f"</h{level + 1}>"
         )
+    html = without_skipped_levels(html)
     cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -54,3 +58,19 @@ def render_markdown(text: str | None) -> SafeString:
         strip_comments=True,
     )
     return mark_safe(cleaned)
+
+
+def without_skipped_levels(html: str, *, after: int = 2) -> str:
+    """Members' text always sits under a section's h2 (story sections, "Discussion", "About"):
+    a heading may go at most one level deeper than the one before it, so "### Tip" written
+    straight under that h2 becomes an h3, not an h4 that skips a level for screen-reader
+    users (WCAG 1.3.1; axe and Lighthouse's `heading-order`)."""
+    previous = after
+
+    def clamp(match: re.Match) -> str:
+        nonlocal previous
+        level = min(int(match[1]), previous + 1)
+        previous = level
+        return f"<h{level}>{match[2]}</h{level}>"
+
+    return HEADING.sub(clamp, html)
