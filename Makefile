@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: run test lint format install lock migrations shell clean bench backup restore
+.PHONY: run test lint format install lock migrations shell clean bench lighthouse backup restore
 
 run: $(STAMP)
 	DJANGO_DEBUG=1 $(PY) manage.py devserver --port $(PORT)
@@ -31,6 +31,16 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null 2>&1 || { echo "make bench needs wrk, an HTTP load generator: apt-get install wrk (Debian/Ubuntu) or brew install wrk (macOS)"; exit 2; }
 	$(PY) -m benchmarks.run --scale $(SCALE) $(BENCH_ARGS)
 	$(PY) -m benchmarks.observatory --if-available
+
+# Lighthouse (accessibility, best practices, SEO; mobile and desktop) on the main pages, served
+# with the production settings over HTTPS on 127.0.0.1. Needs node and Chromium; Lighthouse
+# itself is fetched into node_modules/ on first use (not needed by `make test`).
+LIGHTHOUSE_VERSION ?= 12.8.2
+LIGHTHOUSE_ARGS ?=
+lighthouse: $(STAMP)
+	@command -v node >/dev/null 2>&1 || { echo "make lighthouse needs node and npm: apt-get install nodejs npm (Debian/Ubuntu) or brew install node (macOS)"; exit 2; }
+	@test -f node_modules/lighthouse/cli/index.js || { echo "Installing lighthouse@$(LIGHTHOUSE_VERSION) into node_modules/ (once; not saved to any manifest)…"; npm install --no-save --no-audit --no-fund lighthouse@$(LIGHTHOUSE_VERSION); }
+	$(PY) -m benchmarks.lighthouse $(LIGHTHOUSE_ARGS)
 
 # Backups of the database (the embedded one, or DATABASE_URL): `make backup` writes
 # var/backups/<database>-<time>.dump (or FILE=…); `make restore FILE=…` loads one back, and

@@ -1,5 +1,6 @@
 """Markdown written by members, rendered with markdown-it-py and sanitised by nh3 (allowlist)."""
 
+import re
 from functools import lru_cache
 
 import nh3
@@ -38,6 +39,7 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = {"http", "https", "mailto"}
+HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)
 
 
 # Rendering is a pure function of the text, and a busy page (a story with 50 comments) renders
@@ -65,6 +67,7 @@ def _render(text: str) -> str:
         html = html.replace(f"<h{level}>", f"<h{level + 1}>").replace(
             f"</h{level}>", f"</h{level + 1}>"
         )
+    html = without_skipped_levels(html)
     cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -74,3 +77,19 @@ def _render(text: str) -> str:
         strip_comments=True,
     )
     return cleaned
+
+
+def without_skipped_levels(html: str, *, after: int = 2) -> str:
+    """Members' text always sits under a section's h2 (story sections, "Discussion", "About"):
+    a heading may go at most one level deeper than the one before it, so "### Tip" written
+    straight under that h2 becomes an h3, not an h4 that skips a level for screen-reader
+    users (WCAG 1.3.1; axe and Lighthouse's `heading-order`)."""
+    previous = after
+
+    def clamp(match: re.Match) -> str:
+        nonlocal previous
+        level = min(int(match[1]), previous + 1)
+        previous = level
+        return f"<h{level}>{match[2]}</h{level}>"
+
+    return HEADING.sub(clamp, html)

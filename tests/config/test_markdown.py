@@ -25,5 +25,15 @@ def test_markdown_features_survive():
     assert "<li>one</li>" in html
 
 
+def test_headings_never_skip_a_level_below_the_sections_h2():
+    html = render_markdown("### Tip\n\ntext\n\n##### Detail\n\n# Next part\n\n#### Deep again")
+
+    # under the page's h2: h4 → h3, h6 → h4 (one below h3), h2 stays, h5 → h3
+    assert "<h3>Tip</h3>" in html
+    assert "<h4>Detail</h4>" in html
+    assert "<h2>Next part</h2>" in html
+    assert "<h3>Deep again</h3>" in html
+
+
 def test_empty_text_renders_nothing():
     assert render_markdown(None) == ""
