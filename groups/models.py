@@ -339,7 +339,16 @@ class Meetup(models.Model):
 
     @property
     def rule_spec(self) -> recurrence.RuleSpec:
-        return recurrence.parse_rrule(self.rrule, tz=self.tz)
+        return recurrence.parse_rrule(self.rrule, tz=self.tz, dtstart=self.dtstart)
+
+    @property
+    def has_custom_rule(self) -> bool:
+        """A rule the schedule form cannot show exactly (made in the admin or by older code)."""
+        try:
+            self.rule_spec
+        except recurrence.UnsupportedRule:
+            return True
+        return False
 
     @property
     def schedule_label(self) -> str:

@@ -373,6 +373,56 @@ def test_the_schedule_form_is_prefilled_from_the_series(client, group, organizer
     assert form.initial["timezone"] == "America/Detroit"
 
 
+@pytest.mark.parametrize(
+    ("rrule", "repeat", "ends"),
+    [
+        ("FREQ=WEEKLY", "weekly", "never"),  # BYDAY taken from DTSTART (RFC 5545)
+        ("FREQ=WEEKLY;INTERVAL=2;COUNT=6", "biweekly", "count"),
+        ("FREQ=MONTHLY;BYMONTHDAY=15", "monthly_nth", "never"),
+        ("FREQ=MONTHLY;UNTIL=20991231", "monthly_nth", "until"),
+        ("FREQ=DAILY", "weekly", "never"),
+    ],
+)
+def test_the_schedule_form_opens_for_a_rule_without_byday(
+    client, group, organizer, create_meetup, rrule, repeat, ends
+):
+    """Rules made in the admin or by older code: the form opens, filled in from DTSTART."""
+    meetup = create_meetup(spec=WEEKLY)
+    Meetup.objects.filter(pk=meetup.pk).update(rrule=rrule)
+    meetup.refresh_from_db()
+    first = meetup.occurrences.upcoming().order_by("start").first()
+    client.force_login(organizer)
+
+    response = client.get(
+        reverse("groups:meetup_reschedule", kwargs={"slug": group.slug, "pk": meetup.pk})
+    )
+
+    assert response.status_code == 200
+    initial = response.context["schedule"].initial
+    day = first.local_original_start.date()
+    week = (day.day - 1) // 7 + 1
+    if repeat == "monthly_nth" and week == 5:  # a fifth weekday: the nearest is "the last"
+        repeat = "monthly_last"
+    assert initial["starts_on"] == day
+    assert initial["repeat"] == repeat
+    assert initial["ends"] == ends
+    if repeat != "yearly":
+        assert initial["weekday"] == day.weekday()
+    if repeat == "monthly_nth":
+        assert initial["week_of_month"] == week
+    custom = rrule not in ("FREQ=WEEKLY", "FREQ=WEEKLY;INTERVAL=2;COUNT=6")
+    assert any("custom schedule" in m for m in messages_of(response)) is custom
+    assert re.search(rf'name="repeat" value="{repeat}"[^>]* checked', text(response))
+
+
+def test_a_weekly_rule_without_byday_is_described_by_its_first_day(group, create_meetup):
+    meetup = create_meetup(spec=WEEKLY)
+    Meetup.objects.filter(pk=meetup.pk).update(rrule="FREQ=WEEKLY")
+    meetup.refresh_from_db()
+
+    assert meetup.schedule_label == "Every week on Tuesday"
+
+
 def test_changing_the_schedule_through_the_form(client, group, organizer, create_meetup):
     meetup = create_meetup(spec=WEEKLY)
     second = meetup.occurrences.order_by("start")[1]
