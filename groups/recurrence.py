@@ -132,9 +132,7 @@ def parse_rrule(rule: str, *, tz: ZoneInfo, dtstart: datetime | None = None) -> 
     match = BYDAY_RE.match(parts.get("BYDAY", ""))
     nth = int(match.group(1)) if match and match.group(1) else None
     weekday = WEEKDAY_CODES.index(match.group(2)) if match else None
-    implied_day = (
-        freq == "WEEKLY" and dtstart is not None and not parts.keys() & EXPANDING_PARTS
-    )
+    implied_day = freq == "WEEKLY" and dtstart is not None and not parts.keys() & EXPANDING_PARTS
     if implied_day:
         match, weekday = True, dtstart.weekday()
     if freq == "WEEKLY" and interval in (1, 2) and match and nth is None:
@@ -164,7 +162,7 @@ def _ending(parts: dict[str, str], *, rule: str, tz: ZoneInfo) -> dict:
             except ValueError:
                 continue
             if form == UNTIL_FORMAT:
-                return {"ends": Ends.UNTIL, "until": until.replace(tzinfo=UTC).astimezone(tz).date()}
+                until = until.replace(tzinfo=UTC).astimezone(tz)
             return {"ends": Ends.UNTIL, "until": until.date()}
         raise UnsupportedRule(rule)
     if "COUNT" in parts:
