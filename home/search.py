@@ -31,9 +31,11 @@ def clean(text: str) -> str:
 
 
 def stories(viewer, text: str) -> list:
+    """Full-text matches or, when there are none, close titles (a misspelt word): one query,
+    so a typo costs nothing more than a match."""
     published = Story.objects.visible_to(viewer).published()
-    found = list(published.search(text).for_cards()[:PER_SECTION])
-    return found or list(published.similar_titles(text).for_cards()[:PER_SECTION])
+    found = list(published.search_or_close_titles(text).for_cards()[:PER_SECTION])
+    return [story for story in found if story.exact] or found
 
 
 def members(viewer, text: str) -> list:

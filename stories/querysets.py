@@ -11,10 +11,21 @@ from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
+    TrigramStrictWordSimilarity,
     TrigramWordSimilarity,
 )
 from django.db import connection, models, transaction
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    Value,
+    When,
+)
 from django.db.models.functions import Concat
 from django.utils import timezone
 
@@ -26,6 +37,44 @@ HIGHLIGHT_STOP = "\x03"
 # a misspelt word still finds a title: pg_trgm word similarity at or above this
 TYPO_THRESHOLD = 0.35
 TYPO_RESULTS = 50
+
+
+def _headline(query: SearchQuery) -> SearchHeadline:
+    return SearchHeadline(
+        Concat(
+            "summary",
+            Value(" \n "),
+            "situation",
+            Value(" \n "),
+            "what_we_did",
+            Value(" \n "),
+            "results",
+            Value(" \n "),
+            "do_differently",
+            output_field=models.TextField(),
+        ),
+        query,
+        config=SEARCH_CONFIG,
+        start_sel=HIGHLIGHT_START,
+        stop_sel=HIGHLIGHT_STOP,
+        max_words=35,
+        min_words=15,
+        max_fragments=2,
+        fragment_delimiter=" … ",
+    )
+
+
+def typo_threshold_set(sender, connection, **kwargs) -> None:
+    """On each new database connection: the strict word similarity (`%>>`) threshold of
+    `search_or_close_titles`. Only that operator reads it (the `%>` of other searches keeps
+    its own threshold), and setting it once per connection costs no query per page."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pg_trgm.strict_word_similarity_threshold', %s, false)",
+                [str(TYPO_THRESHOLD)],
+            )
+
 
 SORTS = {
     "newest": ("-published_at", "-pk"),
@@ -105,32 +154,27 @@ class StoryQuerySet(models.QuerySet):
         query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
         return (
             self.filter(search_vector=query)
-            .annotate(
-                rank=SearchRank(F("search_vector"), query),
-                headline=SearchHeadline(
-                    Concat(
-                        "summary",
-                        Value(" \n "),
-                        "situation",
-                        Value(" \n "),
-                        "what_we_did",
-                        Value(" \n "),
-                        "results",
-                        Value(" \n "),
-                        "do_differently",
-                        output_field=models.TextField(),
-                    ),
-                    query,
-                    config=SEARCH_CONFIG,
-                    start_sel=HIGHLIGHT_START,
-                    stop_sel=HIGHLIGHT_STOP,
-                    max_words=35,
-                    min_words=15,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
-                ),
-            )
+            .annotate(rank=SearchRank(F("search_vector"), query), headline=_headline(query))
             .order_by("-rank", "-published_at", "-pk")
+        )
+
+    def search_or_close_titles(self, text: str) -> StoryQuerySet:
+        """`search()` and the typo fallback in one query, for a page that cannot spend more:
+        full-text matches first (`exact` is true), then titles with a word close to the query's
+        (`%>>`, strict word similarity, through the GIN trigram index; its threshold is set
+        for each connection, see `typo_threshold_set`). Keep the `exact` rows if there are
+        any, as `search()` would have found them; otherwise the rest are the close titles."""
+        text = text.strip()[:200]
+        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        return (
+            self.filter(Q(search_vector=query) | Q(title__trigram_strict_word_similar=text))
+            .annotate(
+                exact=ExpressionWrapper(Q(search_vector=query), output_field=BooleanField()),
+                rank=SearchRank(F("search_vector"), query),
+                similarity=TrigramStrictWordSimilarity(text, "title"),
+                headline=_headline(query),
+            )
+            .order_by("-exact", "-rank", "-similarity", "-published_at", "-pk")
         )
 
     def similar_titles(self, text: str) -> StoryQuerySet:
