@@ -144,6 +144,7 @@ class NotificationKind(models.TextChoices):
     WAITLIST_PROMOTED = "waitlist_promoted", "I got a seat from a waiting list"
     MEETUP_CHANGED = "meetup_changed", "A meetup I am going to changed or was cancelled"
     MEETUP_REMINDER = "meetup_reminder", "Reminder the day before a meetup I am going to"
+    MEETUP_CONFIRM = "meetup_confirm", "A meetup I organize: asked to confirm it is still on"
     ORGANIZER_MESSAGE = "organizer_message", "Messages from organizers of my groups"
     GROUP_JOIN_REQUEST = "group_join_request", "Someone asks to join a group I organize"
     GROUP_JOIN_ANSWER = "group_join_answer", "My request to join a group was answered"

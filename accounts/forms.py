@@ -13,7 +13,7 @@ from accounts.choices import (
 )
 from accounts.geo import lookup_us_zip, normalize_us_zip
 from accounts.models import OPEN_TO_FIELDS, Profile
-from accounts.services import CONTACT_MAX_LENGTH
+from accounts.services import CONTACT_MAX_LENGTH, PROFILE_FIELDS
 
 MAX_TAGS = 20
 STATE_NAME_TO_CODE = {name.lower(): code for code, name in US_STATES}
@@ -192,20 +192,7 @@ class ProfileForm(LocationFormMixin, forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = [
-            "job_title",
-            "library_name",
-            "library_type",
-            "audiences",
-            "country",
-            "state",
-            "city",
-            "postal_code",
-            "bio",
-            *OPEN_TO_FIELDS,
-            "website",
-            "social_url",
-        ]
+        fields = list(PROFILE_FIELDS)
         labels = {
             "job_title": "Job title",
             "library_name": "Library name",

@@ -13,31 +13,25 @@ from taggit.models import Tag
 
 from accounts.choices import NotificationKind
 from accounts.geo import apply_zip_coordinates
-from accounts.models import ContactMessage, Profile, User
+from accounts.models import OPEN_TO_FIELDS, ContactMessage, Profile, User
 from accounts.notifications import notify
 from config.ratelimit import rate_limit_hit
 
-# fields a member may change through the profile and onboarding forms
-PROFILE_FIELDS = frozenset(
-    {
-        "job_title",
-        "library_name",
-        "library_type",
-        "audiences",
-        "country",
-        "state",
-        "city",
-        "postal_code",
-        "bio",
-        "open_to_visits",
-        "open_to_calls",
-        "open_to_mentoring",
-        "open_to_copresenting",
-        "open_to_joint_research",
-        "open_to_joint_programs",
-        "website",
-        "social_url",
-    }
+# fields a member may change through the profile and onboarding forms, in the profile
+# form's order (`ProfileForm.Meta.fields` is this list)
+PROFILE_FIELDS = (
+    "job_title",
+    "library_name",
+    "library_type",
+    "audiences",
+    "country",
+    "state",
+    "city",
+    "postal_code",
+    "bio",
+    *OPEN_TO_FIELDS,
+    "website",
+    "social_url",
 )
 CONTACT_LIMIT_PER_HOUR = 5
 CONTACT_MAX_LENGTH = 5000
@@ -81,7 +75,7 @@ def profile_update(
 
     Keeps the coordinates in step with the postal code and the search index in step with
     names, library and topics."""
-    unknown = set(fields) - PROFILE_FIELDS
+    unknown = set(fields).difference(PROFILE_FIELDS)
     if unknown:
         raise TypeError(f"profile_update() got fields it may not change: {sorted(unknown)}")
     for name, value in fields.items():

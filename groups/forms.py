@@ -21,6 +21,7 @@ from groups.recurrence import (
     Repeat,
     RuleSpec,
     build_rrule,
+    closest_spec,
     first_date,
     nth_weekday_of,
 )
@@ -281,9 +282,13 @@ class ScheduleForm(forms.Form):
 
     @staticmethod
     def initial_for(meetup: Meetup, *, occurrence: Occurrence | None = None) -> dict:
-        """The form filled in from a series (from `occurrence` on, for "this and following")."""
-        spec = meetup.rule_spec
+        """The form filled in from a series (from `occurrence` on, for "this and following").
+        A rule the form cannot show exactly is filled in with the nearest choices (see
+        `closest_spec`)."""
         start = occurrence.local_original_start if occurrence else meetup.dtstart
+        spec, _exact = closest_spec(
+            meetup.rrule, tz=meetup.tz, dtstart=meetup.dtstart, on=start.date()
+        )
         count = spec.count
         if occurrence and count:
             earlier = meetup.occurrences.filter(

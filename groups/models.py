@@ -9,6 +9,7 @@ and moved dates are occurrences with `status` or overridden times and venue.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -41,6 +43,16 @@ HORIZON = timedelta(days=365)
 CHECKIN_BEFORE = timedelta(minutes=30)
 CHECKIN_AFTER = timedelta(hours=4)
 CHECKIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+@functools.cache
+def reserved_slugs() -> frozenset[str]:
+    """The fixed first path segments under /groups/ ("new", "upcoming", "calendar"…), read
+    from groups/urls.py: a group with one of them as its slug could never be reached."""
+    from groups.urls import urlpatterns
+
+    segments = (str(pattern.pattern).split("/", 1)[0] for pattern in urlpatterns)
+    return frozenset(segment for segment in segments if segment and "<" not in segment)
 
 
 class Group(models.Model):
@@ -112,6 +124,16 @@ class Group(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("groups:detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        super().clean()
+        if self.slug in reserved_slugs():
+            raise ValidationError(
+                {
+                    "slug": f"“{self.slug}” is a page of the site (/groups/{self.slug}/): "
+                    "choose another web address for the group."
+                }
+            )
 
     @property
     def region_label(self) -> str:
@@ -339,7 +361,16 @@ class Meetup(models.Model):
 
     @property
     def rule_spec(self) -> recurrence.RuleSpec:
-        return recurrence.parse_rrule(self.rrule, tz=self.tz)
+        return recurrence.parse_rrule(self.rrule, tz=self.tz, dtstart=self.dtstart)
+
+    @property
+    def has_custom_rule(self) -> bool:
+        """A rule the schedule form cannot show exactly (made in the admin or by older code)."""
+        try:
+            recurrence.parse_rrule(self.rrule, tz=self.tz, dtstart=self.dtstart)
+        except recurrence.UnsupportedRule:
+            return True
+        return False
 
     @property
     def schedule_label(self) -> str:

@@ -116,16 +116,25 @@ def _weekday(spec: RuleSpec) -> int:
 BYDAY_RE = re.compile(r"^([+-]?\d)?(MO|TU|WE|TH|FR|SA|SU)$")
 
 
-def parse_rrule(rule: str, *, tz: ZoneInfo) -> RuleSpec:
-    """Read a rule built by `build_rrule` back into the form's choices."""
+def parse_rrule(rule: str, *, tz: ZoneInfo, dtstart: datetime | None = None) -> RuleSpec:
+    """Read a rule built by `build_rrule` back into the form's choices.
+
+    A weekly rule without BYDAY repeats on DTSTART's weekday (RFC 5545 §3.3.10): given
+    `dtstart`, "FREQ=WEEKLY" reads as every week on that day."""
     if not rule:
         return RuleSpec()
     parts = rule_parts(rule)
     freq = parts.get("FREQ")
-    interval = int(parts.get("INTERVAL", "1"))
+    try:
+        interval = int(parts.get("INTERVAL", "1"))
+    except ValueError as error:
+        raise UnsupportedRule(rule) from error
     match = BYDAY_RE.match(parts.get("BYDAY", ""))
     nth = int(match.group(1)) if match and match.group(1) else None
     weekday = WEEKDAY_CODES.index(match.group(2)) if match else None
+    implied_day = freq == "WEEKLY" and dtstart is not None and not parts.keys() & EXPANDING_PARTS
+    if implied_day:
+        match, weekday = True, dtstart.weekday()
     if freq == "WEEKLY" and interval in (1, 2) and match and nth is None:
         repeat = Repeat.WEEKLY if interval == 1 else Repeat.BIWEEKLY
         spec = RuleSpec(repeat=repeat, weekday=weekday)
@@ -133,16 +142,65 @@ def parse_rrule(rule: str, *, tz: ZoneInfo) -> RuleSpec:
         spec = RuleSpec(repeat=Repeat.MONTHLY_NTH, weekday=weekday, week_of_month=nth)
     elif freq == "MONTHLY" and interval == 1 and match and nth == -1:
         spec = RuleSpec(repeat=Repeat.MONTHLY_LAST, weekday=weekday)
-    elif freq == "YEARLY" and interval == 1 and "BYDAY" not in parts:
+    elif freq == "YEARLY" and interval == 1 and not parts.keys() & EXPANDING_PARTS:
         spec = RuleSpec(repeat=Repeat.YEARLY)
     else:
         raise UnsupportedRule(rule)
+    return _replace(spec, **_ending(parts, rule=rule, tz=tz))
+
+
+# parts that add dates to what FREQ and DTSTART alone give
+EXPANDING_PARTS = {"BYDAY", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH", "BYSETPOS"}
+UNTIL_FORMATS = (UNTIL_FORMAT, "%Y%m%dT%H%M%S", "%Y%m%d")  # UTC, floating, a date (old data)
+
+
+def _ending(parts: dict[str, str], *, rule: str, tz: ZoneInfo) -> dict:
     if "UNTIL" in parts:
-        until = datetime.strptime(parts["UNTIL"], UNTIL_FORMAT).replace(tzinfo=UTC)
-        return _replace(spec, ends=Ends.UNTIL, until=until.astimezone(tz).date())
+        for form in UNTIL_FORMATS:
+            try:
+                until = datetime.strptime(parts["UNTIL"], form)
+            except ValueError:
+                continue
+            if form == UNTIL_FORMAT:
+                until = until.replace(tzinfo=UTC).astimezone(tz)
+            return {"ends": Ends.UNTIL, "until": until.date()}
+        raise UnsupportedRule(rule)
     if "COUNT" in parts:
-        return _replace(spec, ends=Ends.COUNT, count=int(parts["COUNT"]))
-    return spec
+        try:
+            return {"ends": Ends.COUNT, "count": int(parts["COUNT"])}
+        except ValueError as error:
+            raise UnsupportedRule(rule) from error
+    return {}
+
+
+def closest_spec(rule: str, *, tz: ZoneInfo, dtstart: datetime, on: date) -> tuple[RuleSpec, bool]:
+    """The form's choices for `rule` and whether they say exactly the same thing. A rule the form
+    cannot show (made in the admin or by older code, such as "FREQ=MONTHLY;BYMONTHDAY=15") gets
+    the nearest choice for its frequency, with the weekday and week of `on` (the first date the
+    form shows) and the rule's own end, so the form always opens filled in."""
+    try:
+        return parse_rrule(rule, tz=tz, dtstart=dtstart), True
+    except UnsupportedRule:
+        pass
+    parts = rule_parts(rule)
+    freq = parts.get("FREQ")
+    weekday = on.weekday()
+    if freq == "MONTHLY":
+        week = nth_weekday_of(on)
+        spec = (
+            RuleSpec(repeat=Repeat.MONTHLY_NTH, weekday=weekday, week_of_month=week)
+            if week <= 4
+            else RuleSpec(repeat=Repeat.MONTHLY_LAST, weekday=weekday)
+        )
+    elif freq == "YEARLY":
+        spec = RuleSpec(repeat=Repeat.YEARLY)
+    else:  # weekly on several days, daily, every third week…: weekly on the first date's day
+        spec = RuleSpec(repeat=Repeat.WEEKLY, weekday=weekday)
+    try:
+        ending = _ending(parts, rule=rule, tz=tz)
+    except UnsupportedRule:
+        ending = {}
+    return _replace(spec, **ending), False
 
 
 def _replace(spec: RuleSpec, **changes) -> RuleSpec:
@@ -202,7 +260,7 @@ def describe(rule: str, *, dtstart: datetime) -> str:
     """A sentence for people: "Every month on the second Tuesday, until 30 June 2027"."""
     tz = dtstart.tzinfo if isinstance(dtstart.tzinfo, ZoneInfo) else ZoneInfo("UTC")
     try:
-        spec = parse_rrule(rule, tz=tz)
+        spec = parse_rrule(rule, tz=tz, dtstart=dtstart)
     except UnsupportedRule:
         return "Repeats on a custom schedule"
     day = WEEKDAY_NAMES[spec.weekday] if spec.weekday is not None else ""

@@ -40,6 +40,7 @@ from groups.models import (
     Membership,
     Occurrence,
     SeriesRSVP,
+    reserved_slugs,
 )
 from groups.tasks import (
     join_answer_notify,
@@ -130,20 +131,11 @@ def _require_active_member(group: Group, member: User) -> None:
 # --- groups and memberships --------------------------------------------------------------
 
 
-RESERVED_SLUGS = {
-    "new",
-    "mine",
-    "certificates",
-    "upcoming",
-    "calendar",
-}  # fixed paths under /groups/
-
-
 def _unique_slug(name: str) -> str:
     # dashes and slashes separate words: "public–school" → "public-school"
     base = (slugify(re.sub(r"[\u2010-\u2015/]", " ", name)) or "group")[:120]
     slug, n = base, 2
-    while slug in RESERVED_SLUGS or Group.objects.filter(slug=slug).exists():
+    while slug in reserved_slugs() or Group.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 

@@ -261,7 +261,7 @@ def meetups_health_check(timestamp: int) -> dict[str, int]:
             for membership in organizers.select_related("member"):
                 notify(
                     recipient=membership.member,
-                    kind=NotificationKind.MEETUP_REMINDER,
+                    kind=NotificationKind.MEETUP_CONFIRM,
                     subject=f"Is “{occurrence.meetup.title}” still on?",
                     template="groups_confirm_request",
                     context={"occurrence": occurrence, "meetup": occurrence.meetup},

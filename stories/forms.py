@@ -10,6 +10,7 @@ from taggit.forms import TagField
 from accounts.choices import US_STATE_NAMES, US_STATES, Audience, LibraryType
 from stories.models import Report, Story, StoryKind
 from stories.querysets import ASK_PER_STORY, SORTS
+from stories.services import STORY_FIELDS
 
 MAX_TAGS = 10
 MAX_TAG_LENGTH = 50
@@ -86,22 +87,7 @@ class StoryForm(HoneypotForm, forms.ModelForm):
 
     class Meta:
         model = Story
-        fields = [
-            "kind",
-            "title",
-            "summary",
-            "situation",
-            "what_we_did",
-            "results",
-            "do_differently",
-            "resources",
-            "library_types",
-            "audiences",
-            "tags",
-            "country",
-            "state",
-            "discussed_at",
-        ]
+        fields = [*STORY_FIELDS, "tags"]  # the template places each field
         labels = {
             "title": "Title",
             "summary": "Summary",

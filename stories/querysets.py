@@ -13,10 +13,23 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
+    TrigramStrictWordSimilarity,
     TrigramWordSimilarity,
 )
 from django.db import connection, models, transaction
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
@@ -30,6 +43,44 @@ TYPO_THRESHOLD = 0.35
 TYPO_RESULTS = 50
 # related stories are chosen among this many newest candidates of each kind
 RELATED_POOL = 200
+
+
+def _headline(query: SearchQuery) -> SearchHeadline:
+    return SearchHeadline(
+        Concat(
+            "summary",
+            Value(" \n "),
+            "situation",
+            Value(" \n "),
+            "what_we_did",
+            Value(" \n "),
+            "results",
+            Value(" \n "),
+            "do_differently",
+            output_field=models.TextField(),
+        ),
+        query,
+        config=SEARCH_CONFIG,
+        start_sel=HIGHLIGHT_START,
+        stop_sel=HIGHLIGHT_STOP,
+        max_words=35,
+        min_words=15,
+        max_fragments=2,
+        fragment_delimiter=" … ",
+    )
+
+
+def typo_threshold_set(sender, connection, **kwargs) -> None:
+    """On each new database connection: the strict word similarity (`%>>`) threshold of
+    `search_or_close_titles`. Only that operator reads it (the `%>` of other searches keeps
+    its own threshold), and setting it once per connection costs no query per page."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pg_trgm.strict_word_similarity_threshold', %s, false)",
+                [str(TYPO_THRESHOLD)],
+            )
+
 
 SORTS = {
     "newest": ("-published_at", "-pk"),
@@ -150,29 +201,25 @@ class StoryQuerySet(models.QuerySet):
 
     def with_headline(self, text: str) -> StoryQuerySet:
         """A highlighted snippet of the body around the words searched for, in `headline`."""
-        return self.annotate(
-            headline=SearchHeadline(
-                Concat(
-                    "summary",
-                    Value(" \n "),
-                    "situation",
-                    Value(" \n "),
-                    "what_we_did",
-                    Value(" \n "),
-                    "results",
-                    Value(" \n "),
-                    "do_differently",
-                    output_field=models.TextField(),
-                ),
-                _search_query(text),
-                config=SEARCH_CONFIG,
-                start_sel=HIGHLIGHT_START,
-                stop_sel=HIGHLIGHT_STOP,
-                max_words=35,
-                min_words=15,
-                max_fragments=2,
-                fragment_delimiter=" … ",
+        return self.annotate(headline=_headline(_search_query(text)))
+
+    def search_or_close_titles(self, text: str) -> StoryQuerySet:
+        """`search()` and the typo fallback in one query, for a page that cannot spend more:
+        full-text matches first (`exact` is true), then titles with a word close to the query's
+        (`%>>`, strict word similarity, through the GIN trigram index; its threshold is set
+        for each connection, see `typo_threshold_set`). Keep the `exact` rows if there are
+        any, as `search()` would have found them; otherwise the rest are the close titles."""
+        text = text.strip()[:200]
+        query = _search_query(text)
+        return (
+            self.filter(Q(search_vector=query) | Q(title__trigram_strict_word_similar=text))
+            .annotate(
+                exact=ExpressionWrapper(Q(search_vector=query), output_field=BooleanField()),
+                rank=SearchRank(F("search_vector"), query),
+                similarity=TrigramStrictWordSimilarity(text, "title"),
+                headline=_headline(query),
             )
+            .order_by("-exact", "-rank", "-similarity", "-published_at", "-pk")
         )
 
     def page_of(self, ranked, text: str) -> StoryQuerySet:

@@ -146,6 +146,13 @@ def meetup_reschedule(request, slug, pk):
         schedule = ScheduleForm(
             initial=ScheduleForm.initial_for(meetup, occurrence=occurrence), earliest=earliest
         )
+        if meetup.has_custom_rule:
+            messages.info(
+                request,
+                "This series repeats on a custom schedule that the form below cannot show "
+                "exactly, so the nearest choices are filled in. Check them before saving: "
+                "saving replaces the schedule from this date on.",
+            )
     return render(
         request,
         "groups/meetup_form.html",

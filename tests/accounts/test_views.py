@@ -580,6 +580,8 @@ def test_settings_page_has_a_checkbox_per_notification_kind(member_client, membe
         assert f'name="email_{kind.value}"' in page
     # moderation notices always reach the author
     assert 'name="email_moderation_notice"' not in page
+    # organizers can tell the "is it still on?" question apart from meetup reminders
+    assert "asked to confirm it is still on" in page
     assert "Download my data" in page
     assert "Delete my account" in page
 

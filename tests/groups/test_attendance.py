@@ -337,6 +337,13 @@ def test_forged_or_tampered_codes_are_not_found(client, started, organizer, add_
     row = _attended(started(), add_member(), organizer)
     for code in ("forged-code-123", row.verification_code[:-1] + "x", row.verification_code + "a"):
         assert client.get(reverse("groups:verify", kwargs={"code": code})).status_code == 404
+    # text no certificate code can be (NUL reached PostgreSQL and was a server error)
+    for path in (
+        "/groups/certificates/%00/",
+        "/groups/certificates/a%20b/",
+        "/groups/certificates/%ED%A0%80/",
+    ):
+        assert client.get(path).status_code == 404
 
 
 def test_certificates_are_only_for_their_holder(client, started, organizer, add_member):

@@ -147,3 +147,36 @@ def test_confirmed_dates_are_not_asked_about(create_meetup, organizer, task_queu
     _move(occurrence, timedelta(days=2))
     services.occurrence_confirm(occurrence=occurrence, by=organizer)
     assert meetups_health_check(timestamp=0) == {"asked": 0, "flagged": 0}
+
+
+def test_the_still_on_question_is_its_own_kind_of_notification(
+    create_meetup, organizer, task_queue
+):
+    """Switching off meetup reminders must not silence the question that keeps a series listed;
+    switching off the question itself still leaves it in the organizer's notifications."""
+    from accounts.choices import NotificationKind
+    from notifications.models import Notification
+
+    organizer.profile.email_preferences = {NotificationKind.MEETUP_REMINDER: False}
+    organizer.profile.save()
+    meetup = create_meetup(spec=WEEKLY, title="Weekly book talk")
+    _move(meetup.occurrences.order_by("start").first(), timedelta(days=2))
+    mail.outbox.clear()
+
+    meetups_health_check(timestamp=int(timezone.now().timestamp()))
+    task_queue.run_all()
+
+    assert [m.to for m in mail.outbox] == [[organizer.email]]
+    asked = Notification.objects.get(recipient=organizer)
+    assert asked.kind == NotificationKind.MEETUP_CONFIRM
+    assert NotificationKind.MEETUP_CONFIRM in NotificationKind.optional()
+
+    organizer.profile.email_preferences = {NotificationKind.MEETUP_CONFIRM: False}
+    organizer.profile.save()
+    _move(meetup.occurrences.order_by("start")[1], timedelta(days=2, hours=1))
+    mail.outbox.clear()
+    meetups_health_check(timestamp=int(timezone.now().timestamp()))
+    task_queue.run_all()
+
+    assert mail.outbox == []
+    assert Notification.objects.filter(recipient=organizer).count() == 2

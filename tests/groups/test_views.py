@@ -203,6 +203,102 @@ def test_creating_a_group_through_the_form(member_client, member):
     assert Membership.objects.organizers().get(group=group).member == member
 
 
+def slugs_a_route_would_steal(candidates) -> set[str]:
+    """The candidate slugs for which some page of such a group would resolve to another view
+    (found by reversing and resolving every group page, not by reading groups/urls.py)."""
+    from django.urls import resolve
+
+    from groups.urls import urlpatterns
+
+    group_pages = [p for p in urlpatterns if str(p.pattern).startswith("<slug:slug>/")]
+    stolen = set()
+    for slug in candidates:
+        for page in group_pages:
+            kwargs = {"slug": slug} | {k: 1 for k in page.pattern.converters if k != "slug"}
+            if resolve(reverse(f"groups:{page.name}", kwargs=kwargs)).url_name != page.name:
+                stolen.add(slug)
+    return stolen
+
+
+def test_the_reserved_group_slugs_are_every_fixed_path_under_groups():
+    from groups.models import reserved_slugs
+    from groups.urls import urlpatterns
+
+    segments = {str(p.pattern).split("/")[0].split(".")[0] for p in urlpatterns}
+    candidates = {s for s in segments if s and "<" not in s} | {"book-club", "credit", "past"}
+    assert reserved_slugs() == slugs_a_route_would_steal(candidates)
+    assert {"new", "mine", "upcoming", "calendar", "certificates"} <= reserved_slugs()
+
+
+def test_a_new_route_under_groups_is_reserved_without_listing_it(monkeypatch):
+    from django.urls import path
+
+    from groups import models, urls
+
+    monkeypatch.setattr(urls, "urlpatterns", [path("archive/", lambda r: None), *urls.urlpatterns])
+    models.reserved_slugs.cache_clear()
+    try:
+        assert "archive" in models.reserved_slugs()
+    finally:
+        monkeypatch.undo()
+        models.reserved_slugs.cache_clear()
+
+
+@pytest.mark.parametrize("name", ["Upcoming", "Calendar", "Certificates", "New", "Mine"])
+def test_a_group_named_like_a_fixed_path_gets_its_own_address(member_client, name):
+    """A name is the organizers' choice: the group is created, at an address no route takes."""
+    response = member_client.post(
+        reverse("groups:create"),
+        {"name": name, "country": "US", "visibility": "public", "join_policy": "open"},
+    )
+
+    group = Group.objects.get()
+    assert response.status_code == 302
+    assert group.slug == f"{name.lower()}-2"
+    assert member_client.get(group.get_absolute_url()).context["group"] == group
+    fixed = f"/groups/{name.lower()}/"
+    if name != "Certificates":  # only /groups/certificates/<code>/ exists
+        page = member_client.get(fixed)
+        assert page.status_code in (200, 302)
+        assert (page.context or {}).get("group") != group
+
+
+def test_renaming_a_group_like_a_fixed_path_keeps_its_address(client, group, organizer):
+    client.force_login(organizer)
+    slug = group.slug
+
+    response = client.post(
+        reverse("groups:update", kwargs={"slug": slug}),
+        {"name": "Calendar", "country": "US", "visibility": "public", "join_policy": "open"},
+    )
+
+    group.refresh_from_db()
+    assert response.status_code == 302
+    assert (group.name, group.slug) == ("Calendar", slug)
+    assert client.get(reverse("groups:calendar")).context.get("group") is None
+    assert client.get(group.get_absolute_url()).context["group"] == group
+
+
+@pytest.mark.parametrize("slug", ["calendar", "upcoming", "certificates", "new", "mine"])
+def test_a_fixed_path_cannot_be_given_as_a_slug_by_hand(admin_client, slug):
+    """The admin fills the slug in from the name: it must refuse one a route takes."""
+    response = admin_client.post(
+        reverse("admin:meetup_groups_group_add"),
+        {
+            "name": slug.title(),
+            "slug": slug,
+            "country": "US",
+            "visibility": "public",
+            "join_policy": "open",
+            "library_types": "",
+        },
+    )
+
+    assert response.status_code == 200
+    assert not Group.objects.filter(slug=slug).exists()
+    assert "is a page of the site" in response.content.decode()
+
+
 def test_a_group_form_with_mistakes_explains_them_and_saves_nothing(member_client):
     response = member_client.post(
         reverse("groups:create"),
@@ -371,6 +467,56 @@ def test_the_schedule_form_is_prefilled_from_the_series(client, group, organizer
     assert form.initial["repeat"] == "monthly_last"
     assert form.initial["weekday"] == 4
     assert form.initial["timezone"] == "America/Detroit"
+
+
+@pytest.mark.parametrize(
+    ("rrule", "repeat", "ends"),
+    [
+        ("FREQ=WEEKLY", "weekly", "never"),  # BYDAY taken from DTSTART (RFC 5545)
+        ("FREQ=WEEKLY;INTERVAL=2;COUNT=6", "biweekly", "count"),
+        ("FREQ=MONTHLY;BYMONTHDAY=15", "monthly_nth", "never"),
+        ("FREQ=MONTHLY;UNTIL=20991231", "monthly_nth", "until"),
+        ("FREQ=DAILY", "weekly", "never"),
+    ],
+)
+def test_the_schedule_form_opens_for_a_rule_without_byday(
+    client, group, organizer, create_meetup, rrule, repeat, ends
+):
+    """Rules made in the admin or by older code: the form opens, filled in from DTSTART."""
+    meetup = create_meetup(spec=WEEKLY)
+    Meetup.objects.filter(pk=meetup.pk).update(rrule=rrule)
+    meetup.refresh_from_db()
+    first = meetup.occurrences.upcoming().order_by("start").first()
+    client.force_login(organizer)
+
+    response = client.get(
+        reverse("groups:meetup_reschedule", kwargs={"slug": group.slug, "pk": meetup.pk})
+    )
+
+    assert response.status_code == 200
+    initial = response.context["schedule"].initial
+    day = first.local_original_start.date()
+    week = (day.day - 1) // 7 + 1
+    if repeat == "monthly_nth" and week == 5:  # a fifth weekday: the nearest is "the last"
+        repeat = "monthly_last"
+    assert initial["starts_on"] == day
+    assert initial["repeat"] == repeat
+    assert initial["ends"] == ends
+    if repeat != "yearly":
+        assert initial["weekday"] == day.weekday()
+    if repeat == "monthly_nth":
+        assert initial["week_of_month"] == week
+    custom = rrule not in ("FREQ=WEEKLY", "FREQ=WEEKLY;INTERVAL=2;COUNT=6")
+    assert any("custom schedule" in m for m in messages_of(response)) is custom
+    assert re.search(rf'name="repeat" value="{repeat}"[^>]* checked', text(response))
+
+
+def test_a_weekly_rule_without_byday_is_described_by_its_first_day(group, create_meetup):
+    meetup = create_meetup(spec=WEEKLY)
+    Meetup.objects.filter(pk=meetup.pk).update(rrule="FREQ=WEEKLY")
+    meetup.refresh_from_db()
+
+    assert meetup.schedule_label == "Every week on Tuesday"
 
 
 def test_changing_the_schedule_through_the_form(client, group, organizer, create_meetup):

@@ -107,19 +107,31 @@ def test_hostile_queries_are_inert(client):
         assert_inert(response.content.decode())
 
 
-@pytest.mark.parametrize("size", [1, 6])
-def test_search_queries_are_flat(member_client, size, django_assert_max_num_queries):
-    for n in range(size):
+def robotics_everywhere(numbers):
+    for n in numbers:
         StoryFactory(title=f"Robotics club {n}", tags=["robotics"])
         librarian(f"Robin Robot {n}", "members", can_help_with=["robotics"])
         GroupFactory(name=f"Robotics librarians {n}")
         MeetupFactory(title=f"Robotics night {n}")
         OrganisationFactory(name=f"Robotics Library Network {n}")
-    member_client.get("/")
 
-    with django_assert_max_num_queries(10):
-        response = search(member_client, "robotics")
-    assert response.status_code == 200
+
+@pytest.mark.parametrize("text", ["robotics", "robtoics"])  # the typo takes the trigram path
+def test_search_queries_are_flat(member_client, text, django_assert_max_num_queries):
+    member_client.get("/")
+    counts = {}
+    for size, numbers in ((1, range(1)), (6, range(1, 6))):
+        robotics_everywhere(numbers)
+        with django_assert_max_num_queries(10) as captured:
+            response = search(member_client, text)
+
+        assert response.status_code == 200
+        found = response.context["results"]
+        assert len(found["stories"]) == min(size, 5)  # by full text or by a close title
+        if text == "robotics":
+            assert all(found[section] for section in ("groups", "meetups", "organisations"))
+        counts[size] = len(captured)
+    assert counts[1] == counts[6], counts
 
 
 def test_a_nul_byte_in_the_query_is_not_a_server_error(client, db):

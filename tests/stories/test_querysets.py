@@ -64,7 +64,8 @@ def test_filters_by_kind_tag_library_type_region_and_open_challenges():
         kind="success", tags=["reading programs"], library_types=["middle_school"], state="MI"
     )
     open_challenge = StoryFactory(kind="challenge", library_types=["public"], state="NJ")
-    solved = StoryFactory(kind="challenge", state="NJ")
+    # library types fixed: the factory copies a random one from the author's profile
+    solved = StoryFactory(kind="challenge", state="NJ", library_types=["academic"])
     solved.solved_answer = CommentFactory(story=solved)
     solved.save()
 

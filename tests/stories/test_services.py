@@ -324,3 +324,11 @@ def test_report_dismiss(story, moderator):
     report.refresh_from_db()
     assert report.status == "dismissed"
     assert not fresh(story).is_hidden
+
+
+def test_the_story_form_edits_exactly_the_fields_the_services_write():
+    from stories.forms import StoryForm
+    from stories.services import STORY_FIELDS
+
+    assert set(StoryForm._meta.fields) == {*STORY_FIELDS, "tags"}
+    assert set(StoryForm.base_fields) == {*STORY_FIELDS, "tags", "homepage"}
