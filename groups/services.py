@@ -139,9 +139,14 @@ RESERVED_SLUGS = {
 }  # fixed paths under /groups/
 
 
-def _unique_slug(name: str) -> str:
+def slug_base(name: str) -> str:
+    """A group's slug before de-duplication (`_unique_slug`; set-based in groups/demo.py)."""
     # dashes and slashes separate words: "public–school" → "public-school"
-    base = (slugify(re.sub(r"[\u2010-\u2015/]", " ", name)) or "group")[:120]
+    return (slugify(re.sub(r"[\u2010-\u2015/]", " ", name)) or "group")[:120]
+
+
+def _unique_slug(name: str) -> str:
+    base = slug_base(name)
     slug, n = base, 2
     while slug in RESERVED_SLUGS or Group.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
