@@ -140,6 +140,7 @@ TOP_LEVEL = [
         "A quarterly newsletter of news from libraries working together in {region}.",
     ),
 ]
+TOP_LEVEL_WEIGHTS = [4, 3, 3, 2, 1, 2, 3, 1, 1, 2, 0.3]
 # committees and divisions of a generated entry: (suffix, kind, activities, description)
 PARTS = [
     (
@@ -177,7 +178,7 @@ MEMBERSHIP_NOTES = {
 
 def _acronym(name: str) -> str:
     letters = "".join(word[0] for word in name.replace("’s", "").split() if word[:1].isupper())
-    return letters if 2 <= len(letters) <= 8 else ""
+    return letters if 2 <= len(letters) <= 5 else ""
 
 
 def _places(rng: random.Random, start: int) -> Iterator[tuple[str, str, str]]:
@@ -248,7 +249,9 @@ def seed_directory_bulk(count: int) -> int:
         attempts += 1
         state, city, county = next(places)
         state_name = US_STATE_NAMES[state]
-        template, kind, types, activities, joins, description = rng.choice(TOP_LEVEL)
+        template, kind, types, activities, joins, description = rng.choices(
+            TOP_LEVEL, weights=TOP_LEVEL_WEIGHTS
+        )[0]
         direction = rng.choice(DIRECTIONS)
         region = f"{direction} {state_name}"
         words = {"county": county, "city": city, "region": region, "state": state_name}
@@ -256,8 +259,6 @@ def seed_directory_bulk(count: int) -> int:
         if claimed is None:
             continue
         states = [state]
-        if kind == "consortium" and rng.random() < 0.2:  # some reach over a border
-            states.append(rng.choice([code for code, _ in US_STATES if code != state]))
         if "{county}" in template:
             regions = county
         elif "{region}" in template:

@@ -374,17 +374,47 @@ TOPICS = [
     "library advocacy",
     "readers’ advisory",
 ]
-# (group name, series title, minutes, local start); {who} and {topic} filled in
+# (group name, series title, minutes, local start, what it may cost); {who}, {topic} filled in
 FORMATS = [
-    ("{place} {who} librarians’ lunch", "Long lunch and shop talk", 90, time(12, 0)),
-    ("{place} {who} librarians’ breakfast", "Breakfast before the bell", 60, time(7, 0)),
-    ("{place} {who} librarians’ coffee hour", "Coffee hour", 60, time(15, 45)),
-    ("{place} {who} librarians’ dinner", "Dinner and collaboration", 120, time(18, 0)),
-    ("{place} {who} librarians’ book club", "Book club", 90, time(18, 30)),
-    ("{place} {who} librarians’ roundtable", "Roundtable", 90, time(16, 0)),
-    ("{place} {topic} circle", "{Topic} circle", 75, time(16, 30)),
-    ("{place} {topic} swap", "{Topic} swap", 60, time(15, 30)),
-    ("{place} {who} librarians: {topic}", "{Topic} working session", 90, time(16, 0)),
+    (
+        "{place} {who} librarians’ lunch",
+        "Long lunch and shop talk",
+        90,
+        time(12, 0),
+        "Lunch on your own",
+    ),
+    (
+        "{place} {who} librarians’ breakfast",
+        "Breakfast and shop talk",
+        60,
+        time(7, 0),
+        "Breakfast on your own",
+    ),
+    (
+        "{place} {who} librarians’ coffee hour",
+        "Coffee hour",
+        60,
+        time(15, 45),
+        "$5 for coffee and snacks",
+    ),
+    (
+        "{place} {who} librarians’ dinner",
+        "Dinner and collaboration",
+        120,
+        time(18, 0),
+        "Dinner on your own, about $20",
+    ),
+    (
+        "{place} {who} librarians’ book club",
+        "Book club",
+        90,
+        time(18, 30),
+        "Buy or borrow the book",
+    ),
+    ("{place} {who} librarians’ roundtable", "Roundtable", 90, time(16, 0), ""),
+    ("{place} {topic} circle", "{Topic} circle", 75, time(16, 30), ""),
+    ("{place} {topic} swap", "{Topic} swap", 60, time(15, 30), "$5 for snacks"),
+    ("{place} {who} librarians: {topic}", "{Topic} working session", 90, time(16, 0), ""),
 ]
 INTROS = [
     "{Who} librarians from around {where} meet {cadence} to swap what works.",
@@ -403,13 +433,22 @@ MIDDLES = [
     "Newer librarians and library assistants are very welcome; so are retirees with stories.",
     "We keep a shared folder of **{topic}** resources that members add to after each meeting.",
 ]
-CLOSINGS = [
-    "Meetings rotate between members’ libraries; the host gives a short tour.",
-    "We meet online so people from small towns can come without a long drive.",
-    "Organizers post the agenda a week ahead.",
-    "Notes from each meeting go to the group afterwards.",
-    "",
-]
+CLOSINGS = {
+    "in_person": [
+        "Meetings rotate between members’ libraries; the host gives a short tour.",
+        "Organizers post the agenda a week ahead.",
+        "",
+    ],
+    "online": [
+        "We meet online so people from small towns can come without a long drive.",
+        "Notes from each meeting go to the group afterwards.",
+        "",
+    ],
+    "hybrid": [
+        "Come in person or join online: the camera points at the whiteboard.",
+        "Organizers post the agenda a week ahead.",
+    ],
+}
 MEETUP_DESCRIPTIONS = [
     "A quick round of introductions, then {topic} in focus, then open questions.",
     "Agenda: one show-and-tell, one problem to solve together, and what is coming up.",
@@ -436,7 +475,6 @@ ACCESSIBILITY = [
     "Live captions on the online link.",
     "Quiet room available; ask an organizer.",
 ]
-COSTS = ["", "", "", "", "Lunch on your own", "Dinner on your own, about $20", "$5 for snacks"]
 CANCEL_REASONS = [
     "Building closed for inventory",
     "District professional-development day",
@@ -500,6 +538,23 @@ def _schedule(rng: random.Random, *, tz: ZoneInfo, today: date, fmt) -> dict:
     }
 
 
+def _host(rng: random.Random, library_types: list[str], *, city: str, county: str) -> str:
+    """A library where such a group would meet: one of the kinds it brings together."""
+    kind = rng.choice(library_types)
+    if kind.endswith("_school"):
+        level = {"elementary_school": "Elementary", "middle_school": "Middle"}.get(kind, "High")
+        return f"{city} {level} School library"
+    if kind in ("academic", "community_college"):
+        return f"{city} Community College library, room {rng.randint(101, 240)}"
+    if kind == "special_law":
+        return f"{county} Law Library, {rng.choice(ROOMS)}"
+    if kind == "special_medical":
+        return f"{city} Regional Medical Center, health sciences library"
+    return rng.choice(
+        [f"{city} Public Library, {rng.choice(ROOMS)}", f"{county} Library, {rng.choice(ROOMS)}"]
+    )
+
+
 def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -550,6 +605,7 @@ def seed_groups_bulk(
         by_state[state or ""].append(pk)
     member_states = [state for _, state in people if state in US_STATE_NAMES]
     codes = [code for code, _ in US_STATES]
+    first_state = Group.objects.count()
     places = us_places()
     associations = {
         state: org_id
@@ -565,7 +621,7 @@ def seed_groups_bulk(
     for i in range(count):
         # every state in turn, and as many again where the members are
         if i % 2 == 0 or not member_states:
-            state = codes[(len(taken_names) + i) % len(codes)]
+            state = codes[(first_state + i // 2) % len(codes)]
         else:
             state = rng.choice(member_states)
         state_name = US_STATE_NAMES[state]
@@ -596,13 +652,28 @@ def seed_groups_bulk(
         taken_slugs.add(slug)
 
         schedule = _schedule(rng, tz=tz, today=now.astimezone(tz).date(), fmt=fmt)
+        online = (city_field == "" and rng.random() < 0.7) or rng.random() < 0.1
+        venue_kind = "online" if online else ("hybrid" if rng.random() < 0.2 else "in_person")
+        venue_city = city_field if city_field and city_field != county else city
+        venue = {
+            "venue_name": "",
+            "address": "",
+            "online_url": "",
+        }
+        if venue_kind != "online":
+            venue["venue_name"] = _host(rng, library_types, city=venue_city, county=county)
+            venue["address"] = (
+                f"{rng.randint(10, 4999)} {rng.choice(STREETS)}, {venue_city}, {state}"
+            )
+        if venue_kind != "in_person":
+            venue["online_url"] = f"https://meet.example/{slug}"
         words = {"who": who, "Who": _capitalised(who), "topic": topic, "where": where}
         description = " ".join(
             part
             for part in (
                 rng.choice(INTROS).format(cadence=schedule["cadence"], **words),
                 rng.choice(MIDDLES).format(**words),
-                rng.choice(CLOSINGS),
+                rng.choice(CLOSINGS[venue_kind]),
             )
             if part
         )
@@ -633,29 +704,6 @@ def seed_groups_bulk(
                 crowd.append(pk)
         crowds.append(crowd)
 
-        online = (city_field == "" and rng.random() < 0.7) or rng.random() < 0.1
-        venue_kind = "online" if online else ("hybrid" if rng.random() < 0.2 else "in_person")
-        venue_city = city_field if city_field and city_field != county else city
-        venue = {
-            "venue_name": "",
-            "address": "",
-            "online_url": "",
-        }
-        if venue_kind != "online":
-            host = rng.choice(
-                [
-                    f"{venue_city} Public Library, {rng.choice(ROOMS)}",
-                    f"{venue_city} High School library",
-                    f"{venue_city} Middle School library",
-                    f"{county} Library, {rng.choice(ROOMS)}",
-                ]
-            )
-            venue["venue_name"] = host
-            venue["address"] = (
-                f"{rng.randint(10, 4999)} {rng.choice(STREETS)}, {venue_city}, {state}"
-            )
-        if venue_kind != "in_person":
-            venue["online_url"] = f"https://meet.example/{slug}"
         title = fmt[1].format(Topic=_capitalised(topic))
         if schedule["yearly"]:
             title = f"Annual {who} librarians’ day"
@@ -670,7 +718,7 @@ def seed_groups_bulk(
                 rrule=schedule["rrule"],
                 venue_kind=venue_kind,
                 accessibility_notes=rng.choice(ACCESSIBILITY),
-                cost_note=rng.choice(COSTS),
+                cost_note=fmt[4] if rng.random() < 0.4 else "",
                 capacity=rng.choice([None, None, None, 12, 16, 20, 24, 30, 40, 60]),
                 rsvp_deadline_hours=rng.choice([0, 0, 0, 24, 48]),
                 pd_credit_hours=Decimal(rng.choice(["0", "0", "0", "1", "1.5", "2"])),
