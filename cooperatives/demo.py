@@ -208,6 +208,15 @@ def seed_directory_bulk(count: int) -> int:
     rng = random.Random(f"directory:{Organisation.objects.count()}:{count}")
     taken_names = {name.casefold() for name in Organisation.objects.values_list("name", flat=True)}
     taken_slugs = set(Organisation.objects.values_list("slug", flat=True)) | RESERVED_SLUGS
+    # the loader and admin imports name parents by acronym ("ALA"): never add a second one
+    taken_acronyms = {a.casefold() for a in Organisation.objects.values_list("acronym", flat=True)}
+
+    def acronym_for(name: str) -> str:
+        acronym = _acronym(name) if rng.random() < 0.4 else ""
+        if not acronym or acronym.casefold() in taken_acronyms:
+            return ""
+        taken_acronyms.add(acronym.casefold())
+        return acronym
 
     def claim(name: str) -> tuple[str, str] | None:
         if name.casefold() in taken_names:
@@ -224,7 +233,7 @@ def seed_directory_bulk(count: int) -> int:
         status = "inactive" if rng.random() < 0.06 else "active"
         return Organisation(
             name=name,
-            acronym=_acronym(name) if rng.random() < 0.4 else "",
+            acronym=acronym_for(name),
             slug=slug,
             kind=kind,
             description=f"{description} {SAMPLE_SENTENCE}",

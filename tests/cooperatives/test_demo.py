@@ -49,6 +49,14 @@ def test_generated_entries_top_up_without_touching_the_real_ones():
     assert all(SAMPLE_SENTENCE in o.description for o in generated)
     assert len({o.states[0] for o in generated}) > 15  # spread over the country
     assert generated.values("kind").distinct().count() >= 5
+    # the loader names parents by acronym ("ALA"): a generated entry never shares one
+    acronyms = [
+        a.casefold() for a in generated.exclude(acronym="").values_list("acronym", flat=True)
+    ]
+    assert acronyms
+    assert len(set(acronyms)) == len(acronyms)
+    real_acronyms = Organisation.objects.filter(pk__in=real).values_list("acronym", flat=True)
+    assert set(acronyms).isdisjoint(a.casefold() for a in real_acronyms)
     # committees and divisions hang under generated entries only
     links = Organisation.parents.through.objects.exclude(pk__in=real_links)
     assert links.exists()
