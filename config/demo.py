@@ -45,12 +45,15 @@ def seed(*, scale: int, demo_email: str, demo_password: str) -> dict[str, int]:
 
 def seed_cooperatives(scale: int, *, demo) -> dict[str, int]:
     """The real starting directory, and some members listing where they belong."""
+    from cooperatives.demo import ENTRIES_PER_SCALE, seed_directory_bulk
     from cooperatives.loader import load_directory
     from cooperatives.models import Affiliation, Organisation
 
     report = load_directory()
     if not report.ok:
         raise RuntimeError(f"The bundled directory did not load: {report.errors[:3]}")
+    if scale > 1:  # generated entries, marked as such, up to 2 per scale in all (1,000 at 500)
+        seed_directory_bulk(ENTRIES_PER_SCALE * scale - Organisation.objects.count())
 
     associations = {
         state: org
@@ -64,14 +67,14 @@ def seed_cooperatives(scale: int, *, demo) -> dict[str, int]:
         .select_related("profile")
         .order_by("pk")[: 12 * scale]
     )
-    for number, member in enumerate(members):
-        association = associations.get(getattr(member.profile, "state", ""))
-        if association is not None:
-            Affiliation.objects.get_or_create(
-                member=member,
-                organisation=association,
-                defaults={"role": roles[number % len(roles)]},
-            )
+    Affiliation.objects.bulk_create(
+        [
+            Affiliation(member=member, organisation=association, role=roles[number % len(roles)])
+            for number, member in enumerate(members)
+            if (association := associations.get(getattr(member.profile, "state", "")))
+        ],
+        ignore_conflicts=True,  # idempotent: one affiliation per member and organisation
+    )
     for name, role in [
         ("American Library Association", Affiliation.Role.MEMBER),
         ("Upper Peninsula Region of Library Cooperation", Affiliation.Role.OFFICER),

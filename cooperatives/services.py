@@ -30,11 +30,16 @@ RESERVED_SLUGS = {"suggest", "suggestions"}
 # --- helpers ------------------------------------------------------------------------------
 
 
-def unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
-    """A free slug for `name`: “michigan-library-association”, then “…-2”, “…-3”."""
+def slug_base(name: str) -> str:
+    """An entry's slug before de-duplication (`unique_slug`; set-based in cooperatives/demo.py)."""
     max_length = Organisation._meta.get_field("slug").max_length
     # “AASL/ALSC/YALSA …” → “aasl-alsc-yalsa-…”, not “aaslalscyalsa-…”
-    base = slugify(re.sub(r"[/&+]", " ", name))[: max_length - 4].strip("-") or "organisation"
+    return slugify(re.sub(r"[/&+]", " ", name))[: max_length - 4].strip("-") or "organisation"
+
+
+def unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
+    """A free slug for `name`: “michigan-library-association”, then “…-2”, “…-3”."""
+    base = slug_base(name)
     taken = set(
         Organisation.objects.filter(slug__startswith=base)
         .exclude(pk=exclude_pk)

@@ -131,9 +131,14 @@ def _require_active_member(group: Group, member: User) -> None:
 # --- groups and memberships --------------------------------------------------------------
 
 
-def _unique_slug(name: str) -> str:
+def slug_base(name: str) -> str:
+    """A group's slug before de-duplication (`_unique_slug`; set-based in groups/demo.py)."""
     # dashes and slashes separate words: "public–school" → "public-school"
-    base = (slugify(re.sub(r"[\u2010-\u2015/]", " ", name)) or "group")[:120]
+    return (slugify(re.sub(r"[\u2010-\u2015/]", " ", name)) or "group")[:120]
+
+
+def _unique_slug(name: str) -> str:
+    base = slug_base(name)
     slug, n = base, 2
     while slug in reserved_slugs() or Group.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
