@@ -25,7 +25,7 @@ from accounts.forms import (
 )
 from accounts.member_data import collect_export
 from accounts.middleware import ONBOARDED_SESSION_KEY
-from accounts.models import Profile
+from accounts.models import Profile, User
 from accounts.services import (
     PROFILE_FIELDS,
     ContactRefused,
@@ -35,6 +35,7 @@ from accounts.services import (
     profile_update,
 )
 from config.ratelimit import rate_limit_hit
+from notifications.models import Follow
 
 TOPIC_SUGGESTIONS = 300
 DELETE_ATTEMPTS_PER_15_MINUTES = 5
@@ -160,11 +161,17 @@ class MemberDetailView(DetailView):
             profiles = profiles.with_distance_from(
                 origin.latitude, origin.longitude
             ).with_proximity_to(origin)
-        return (
+        profile = (
             profiles.select_related("user")
             .prefetch_related("can_help_with", "want_to_learn")
+            .annotate(
+                viewer_follows=Follow.objects.followed_by(self.request.user, User, outer="user_id")
+            )
             .first()
         )
+        if profile is not None:
+            profile.user.viewer_follows = profile.viewer_follows  # for the follow button
+        return profile
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -120,7 +120,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "csp.context_processors.nonce",
                 "config.context_processors.site",
                 "notifications.context_processors.unread_notifications",
             ],

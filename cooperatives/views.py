@@ -15,6 +15,7 @@ from cooperatives.services import (
     affiliation_set,
     suggestion_submit,
 )
+from notifications.models import Follow
 
 SUGGESTIONS_PER_HOUR = 10
 
@@ -42,7 +43,10 @@ class OrganisationDetailView(DetailView):
     context_object_name = "organisation"
 
     def get_queryset(self):
-        return Organisation.objects.for_detail(self.request.user)
+        user = self.request.user
+        return Organisation.objects.for_detail(user).annotate(
+            viewer_follows=Follow.objects.followed_by(user, Organisation)
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

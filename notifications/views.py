@@ -78,6 +78,13 @@ class FollowingListView(LoginRequiredMixin, ListView):
             .order_by("-created_at")
         )
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for follow in context["follows"]:
+            if follow.target is not None:
+                follow.target.viewer_follows = True  # every one listed here is followed
+        return context
+
 
 @csrf_exempt  # mail clients POST one-click unsubscribes (RFC 8058); the signed token authorises
 def unsubscribe(request, token):

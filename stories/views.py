@@ -17,6 +17,7 @@ from django.views.generic import DeleteView, ListView, TemplateView
 from taggit.models import Tag
 
 from accounts.choices import LibraryType
+from notifications.models import Follow
 from stories import services
 from stories.caching import StoryPaginator, remembered
 from stories.forms import (
@@ -68,7 +69,11 @@ class StoryListView(ListView):
         self.typo_fallback = False
         self.tag = None
         if slug := self.params.get("tag"):
-            self.tag = Tag.objects.filter(slug=slug).first()
+            self.tag = (
+                Tag.objects.filter(slug=slug)
+                .annotate(viewer_follows=Follow.objects.followed_by(request.user, Tag))
+                .first()
+            )
         return super().get(request, *args, **kwargs)
 
     def filtered(self):

@@ -17,6 +17,7 @@ from groups import services
 from groups.forms import GroupForm, JoinForm
 from groups.models import CalendarToken, Group, Membership, Occurrence
 from groups.permissions import organizer_required, viewable_group
+from notifications.models import Follow
 
 GROUPS_PER_PAGE = 12
 OCCURRENCES_PER_PAGE = 10
@@ -92,7 +93,11 @@ def group_detail(request, slug):
     """Upcoming meetups first, then about, members and recent past meetups."""
     user = request.user
     group = viewable_group(
-        request, slug, queryset=Group.objects.with_member_count().with_pending_count()
+        request,
+        slug,
+        queryset=Group.objects.with_member_count()
+        .with_pending_count()
+        .annotate(viewer_follows=Follow.objects.followed_by(user, Group)),
     )
     dates = Occurrence.objects.filter(meetup__group=group)
     page_obj = Paginator(dates.upcoming().for_listing(user), OCCURRENCES_PER_PAGE).get_page(

@@ -9,12 +9,18 @@ _KIND_BY_LABEL = {label.lower(): kind for kind, label in FOLLOWABLE.items()}
 
 @register.inclusion_tag("includes/_follow_button.html", takes_context=True)
 def follow_button(context, target):
-    """A Follow / Following button for `target` (a member, tag, group or organisation)."""
+    """A Follow / Following button for `target` (a member, tag, group or organisation).
+
+    When the view loaded `target` with `viewer_follows` (`Follow.objects.followed_by()`), that
+    answers whether the viewer follows it; otherwise it costs one query."""
     request = context["request"]
     kind = _KIND_BY_LABEL[target._meta.label_lower]
-    following = (
-        request.user.is_authenticated and Follow.objects.of(request.user).targeting(target).exists()
-    )
+    following = getattr(target, "viewer_follows", None)
+    if following is None:
+        following = (
+            request.user.is_authenticated
+            and Follow.objects.of(request.user).targeting(target).exists()
+        )
     return {
         "kind": kind,
         "target": target,

@@ -120,9 +120,8 @@ def test_group_page_queries_stay_flat_as_meetups_grow(client, organizer, signed_
 
     print(f"group page: {few} queries with little data, {many} with a lot")
     assert few == many
-    # KNOWN GAP: a signed-in member's group page runs 11 (the follow button and the linked
-    # organisations came last); the budget is 10 — fold one in, then drop the + 1
-    assert many <= MAX_QUERIES + (1 if signed_in else 0)
+    # the follow button reads the follow state annotated on the group (no query of its own)
+    assert many <= MAX_QUERIES
 
 
 @pytest.mark.parametrize(
