@@ -1,17 +1,17 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from accounts.choices import ALWAYS_EMAILED, COUNTRIES, US_STATE_NAMES, Audience, LibraryType
-from accounts.querysets import ProfileQuerySet
+from accounts.querysets import ProfileQuerySet, earth_point
 
 
 class UserManager(BaseUserManager):
@@ -59,6 +59,8 @@ class User(AbstractUser):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
         ]
+        # the member directory's alphabetical order walks this index
+        indexes = [models.Index(fields=["display_name", "id"], name="accounts_user_name_idx")]
 
     def __str__(self) -> str:
         return self.display_name or f"Member {self.pk}"
@@ -153,6 +155,20 @@ class Profile(models.Model):
                 fields=["search_text"],
                 name="accounts_profile_trgm_gin",
                 opclasses=["gin_trgm_ops"],
+            ),
+            # "near me": nearest first by KNN (`<->`) and "within N miles" (`earth_box @>`)
+            GistIndex(
+                earth_point(),
+                name="accounts_profile_earth_gist",
+                condition=Q(latitude__isnull=False),
+            ),
+            # "near me" for members without a ZIP code, tier by tier (usually few rows)
+            models.Index(
+                F("country"),
+                Upper("state"),
+                Upper("city"),
+                name="accounts_profile_unlocated_idx",
+                condition=Q(latitude__isnull=True),
             ),
         ]
         constraints = [

@@ -19,16 +19,18 @@ from django.contrib.postgres.search import (
 )
 from django.db import models
 from django.db.models import (
+    BooleanField,
     Case,
     F,
     FloatField,
+    Func,
     OuterRef,
     Q,
     Subquery,
     Value,
     When,
 )
-from django.db.models.functions import ASin, Coalesce, Cos, Least, Power, Radians, Sin, Sqrt
+from django.db.models.functions import ASin, Coalesce, Least
 
 from accounts.choices import LIBRARY_FAMILIES
 
@@ -36,6 +38,9 @@ if TYPE_CHECKING:
     from accounts.models import Profile
 
 EARTH_RADIUS_MILES = 3958.8
+# A directory list counts at most this many matches ("More than 1,000 colleagues"): a count of
+# every row would cost as much as the list itself, and nobody pages past the first thousand.
+MAX_LISTED = 1000
 SEARCH_CONFIG = "english"
 # Members who gave no US ZIP code sort among those who did as if they were this far away:
 # someone in your own city is nearer than someone three states away with a ZIP code.
@@ -53,6 +58,73 @@ class Proximity(models.IntegerChoices):
 
 def library_types_in_family(family: str) -> list[str]:
     return [value for value, fam in LIBRARY_FAMILIES.items() if fam == family]
+
+
+# --- geometry (PostgreSQL `cube` + `earthdistance`, see accounts/migrations/0005) ----------------
+def earth_point() -> Func:
+    """A profile's ZIP centroid as a point on the earthdistance sphere; the expression of the
+    GiST index `accounts_profile_earth_gist` (keep the two identical, or the index is unused)."""
+    return Func(F("latitude"), F("longitude"), function="ll_to_earth")
+
+
+def chord_from(latitude: float, longitude: float) -> Func:
+    """Straight-line (chord) distance in metres from a point: `<->` on the GiST index walks
+    profiles nearest first (KNN), reading only the rows a page needs."""
+    origin = Func(Value(float(latitude)), Value(float(longitude)), function="ll_to_earth")
+    return Func(
+        earth_point(),
+        origin,
+        template="(%(expressions)s)",
+        arg_joiner=" <-> ",
+        output_field=FloatField(),
+    )
+
+
+class EarthDiameter(Func):
+    template = "(2 * earth())"
+    output_field = FloatField()
+
+    def __init__(self):
+        super().__init__()
+
+
+class EarthBoxContains(Func):
+    """Profiles whose point lies in the cube around a circle of `angle` radians (indexed)."""
+
+    template = (
+        "earth_box(ll_to_earth(%(latitude)s, %(longitude)s), %(angle)s * earth()) @> "
+        "ll_to_earth(%(expressions)s)"
+    )
+    output_field = BooleanField()
+
+    def __init__(self, latitude: float, longitude: float, angle: float):
+        super().__init__(
+            F("latitude"),
+            F("longitude"),
+            latitude=float(latitude),
+            longitude=float(longitude),
+            angle=float(angle),
+        )
+
+
+def proximity_conditions(origin: Profile) -> list[tuple[Proximity, Q]]:
+    """Each `Proximity` tier with the condition that puts a profile in it, nearest first;
+    a profile is in the first tier whose condition it meets."""
+    tiers = []
+    if origin.city and origin.state:
+        same_city = Q(country=origin.country, state__iexact=origin.state)
+        tiers.append((Proximity.CITY, same_city & Q(city__iexact=origin.city)))
+    if origin.state:
+        tiers.append((Proximity.STATE, Q(country=origin.country, state__iexact=origin.state)))
+    tiers.append((Proximity.COUNTRY, Q(country=origin.country)))
+    tiers.append((Proximity.ELSEWHERE, Q()))
+    return tiers
+
+
+def proximity_to(origin: Profile) -> Case:
+    tiers = proximity_conditions(origin)[:-1]  # the last, ELSEWHERE, is the default
+    whens = [When(condition, then=Value(tier)) for tier, condition in tiers]
+    return Case(*whens, default=Value(Proximity.ELSEWHERE), output_field=models.IntegerField())
 
 
 class ProfileQuerySet(models.QuerySet):
@@ -122,17 +194,19 @@ class ProfileQuerySet(models.QuerySet):
 
     # --- distance --------------------------------------------------------------------------
     def with_distance_from(self, latitude: float | None, longitude: float | None):
-        """Annotate `distance_miles` (great-circle, haversine, computed in SQL; NULL when either
-        side has no coordinates)."""
+        """Annotate `distance_miles` (great-circle, computed in SQL; NULL when either side has
+        no coordinates).
+
+        The distance is derived from the chord between the two points on the `earthdistance`
+        sphere (`ll_to_earth(…) <-> ll_to_earth(…)`), the very expression the GiST index
+        `accounts_profile_earth_gist` orders by, so "nearest first" and the miles shown can
+        never disagree: great-circle distance = 2R·asin(chord / 2R), monotonic in the chord."""
         if latitude is None or longitude is None:
             return self.annotate(distance_miles=Value(None, output_field=FloatField()))
-        lat0, lon0 = math.radians(latitude), math.radians(longitude)
-        lat = Radians(F("latitude"))
-        half_dlat = (lat - Value(lat0)) / Value(2.0)
-        half_dlon = (Radians(F("longitude")) - Value(lon0)) / Value(2.0)
-        a = Power(Sin(half_dlat), 2) + Value(math.cos(lat0)) * Cos(lat) * Power(Sin(half_dlon), 2)
         # LEAST() guards asin() against rounding just above 1; it also skips NULLs, hence the CASE
-        distance = Value(2 * EARTH_RADIUS_MILES) * ASin(Sqrt(Least(a, Value(1.0))))
+        distance = Value(2 * EARTH_RADIUS_MILES) * ASin(
+            Least(chord_from(latitude, longitude) / EarthDiameter(), Value(1.0))
+        )
         return self.annotate(
             distance_miles=Case(
                 When(Q(latitude__isnull=True) | Q(longitude__isnull=True), then=Value(None)),
@@ -143,36 +217,12 @@ class ProfileQuerySet(models.QuerySet):
 
     def with_proximity_to(self, origin: Profile) -> ProfileQuerySet:
         """Annotate `proximity` (a `Proximity` tier from country, state and city)."""
-        whens = []
-        if origin.city and origin.state:
-            whens.append(
-                When(
-                    country=origin.country,
-                    state__iexact=origin.state,
-                    city__iexact=origin.city,
-                    then=Value(Proximity.CITY),
-                )
-            )
-        if origin.state:
-            whens.append(
-                When(
-                    country=origin.country, state__iexact=origin.state, then=Value(Proximity.STATE)
-                )
-            )
-        whens.append(When(country=origin.country, then=Value(Proximity.COUNTRY)))
-        return self.annotate(
-            proximity=Case(
-                *whens, default=Value(Proximity.ELSEWHERE), output_field=models.IntegerField()
-            )
-        )
+        return self.annotate(proximity=proximity_to(origin))
 
-    def near(self, origin: Profile) -> ProfileQuerySet:
-        """Nearest first: by distance between US ZIP centroids, and where there is none, same
-        city, then same state or province, then same country. Annotates `distance_miles`,
-        `proximity` and `nearness` (the sort key)."""
-        profiles = self.with_distance_from(origin.latitude, origin.longitude).with_proximity_to(
-            origin
-        )
+    def with_nearness(self, origin: Profile) -> ProfileQuerySet:
+        """Annotate `distance_miles`, `proximity` and `nearness`: the distance in miles where
+        both have a US ZIP code, else an estimate from the proximity tier (the near-me sort
+        key). Annotations only; `near()` gives the order."""
         estimate = Case(
             When(proximity=Proximity.CITY, then=Value(ESTIMATED_MILES["city"])),
             When(proximity=Proximity.STATE, then=Value(ESTIMATED_MILES["state"])),
@@ -180,13 +230,32 @@ class ProfileQuerySet(models.QuerySet):
             default=Value(ESTIMATED_MILES["elsewhere"]),
             output_field=FloatField(),
         )
-        return profiles.annotate(nearness=Coalesce(F("distance_miles"), estimate)).order_by(
-            "nearness", "proximity", "user__display_name", "pk"
+        return (
+            self.with_distance_from(origin.latitude, origin.longitude)
+            .with_proximity_to(origin)
+            .annotate(nearness=Coalesce(F("distance_miles"), estimate))
         )
 
+    def near(self, origin: Profile) -> NearestFirst:
+        """Nearest first: by distance between US ZIP centroids, and where there is none, same
+        city, then same state or province, then same country. Items are annotated with
+        `distance_miles`, `proximity` and `nearness` (the sort key).
+
+        Returns a `NearestFirst` (sliceable and countable like a queryset, for paginators)
+        whose pages cost a few index entries each, not a distance for every member."""
+        return NearestFirst(self, origin)
+
     def within_miles(self, origin: Profile, miles: float) -> ProfileQuerySet:
-        return self.with_distance_from(origin.latitude, origin.longitude).filter(
-            distance_miles__lte=miles
+        if origin.latitude is None or origin.longitude is None:
+            return self.none()
+        # earth_box() @> point is what the GiST index answers; the box is a little larger than
+        # the circle, so the exact distance check follows
+        angle = min(float(miles), math.pi * EARTH_RADIUS_MILES) / EARTH_RADIUS_MILES
+        return (
+            self.filter(latitude__isnull=False)
+            .filter(EarthBoxContains(origin.latitude, origin.longitude, angle))
+            .with_distance_from(origin.latitude, origin.longitude)
+            .filter(distance_miles__lte=miles)
         )
 
     def of_other_library_types(self, origin: Profile) -> ProfileQuerySet:
@@ -197,10 +266,10 @@ class ProfileQuerySet(models.QuerySet):
             profiles = profiles.exclude(library_type__in=library_types_in_family(family))
         return profiles
 
-    def colleagues_near(self, origin: Profile) -> ProfileQuerySet:
+    def colleagues_near(self, origin: Profile) -> NearestFirst:
         """ "Colleagues near you of other library types": the school ↔ public ↔ academic
         neighbours the member could work with. Chain after `visible_to(viewer)`."""
-        return self.listed().of_other_library_types(origin).near(origin).for_cards()
+        return self.listed().of_other_library_types(origin).for_cards().near(origin)
 
     # --- search index ----------------------------------------------------------------------
     def refresh_search_index(self) -> int:
@@ -247,3 +316,83 @@ class ProfileQuerySet(models.QuerySet):
             output_field=models.TextField(),
         )
         return self.update(search_vector=vector, search_text=text)
+
+
+class NearestFirst:
+    """Profiles nearest first (see `ProfileQuerySet.near`), sliceable and countable like a
+    queryset so that `Paginator` and templates take it as one.
+
+    A page `[start:stop]` is one query: the `stop` nearest members with a ZIP code (a KNN walk
+    of the GiST index, so ~`stop` index entries, not a distance for every member), plus, per
+    proximity tier, the first `stop` members without one, are the candidates; the page is
+    those candidates in the exact order of `nearness`, `proximity`, name. Each stream is
+    already in that order, so the candidates always hold the true first `stop`."""
+
+    ordered = True  # Paginator: no "unordered object_list" warning
+
+    def __init__(self, profiles: ProfileQuerySet, origin: Profile):
+        self.profiles = profiles
+        self.origin = origin
+
+    def __repr__(self) -> str:
+        return f"<NearestFirst from {self.origin!r}>"
+
+    def count(self) -> int:
+        return self.profiles.order_by().count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def __bool__(self) -> bool:
+        return bool(self[:1])
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            if key < 0:
+                raise IndexError("Negative indexing is not supported.")
+            rows = self[key : key + 1]
+            if not rows:
+                raise IndexError("NearestFirst index out of range")
+            return rows[0]
+        if not isinstance(key, slice) or key.step not in (None, 1):
+            raise TypeError("NearestFirst supports only integers and simple slices.")
+        start, stop = key.start or 0, key.stop
+        if start < 0 or (stop is not None and stop < 0):
+            raise IndexError("Negative indexing is not supported.")
+        ordered = self.profiles.with_nearness(self.origin).order_by(
+            "nearness", "proximity", "user__display_name", "pk"
+        )
+        if stop is None:  # everything (small sets: tests, exports)
+            return list(ordered[start:])
+        if stop <= start:
+            return []
+        return list(ordered.filter(pk__in=self.candidates(stop))[start:stop])
+
+    def candidates(self, limit: int):
+        """A subquery of the primary keys that can be among the first `limit`."""
+        origin = self.origin
+        base = self.profiles.prefetch_related(None).select_related(None).order_by()
+        by_name = ("user__display_name", "pk")
+        located = origin.latitude is not None and origin.longitude is not None
+        streams = []
+        if located:
+            streams.append(
+                base.filter(latitude__isnull=False)
+                .alias(_chord=chord_from(origin.latitude, origin.longitude))
+                .alias(_tier=proximity_to(origin))
+                .order_by("_chord", "_tier", *by_name)
+                .values("pk")[:limit]
+            )
+            base = base.filter(latitude__isnull=True)
+        # without a distance, a tier is one estimate: alphabetical within it
+        earlier = Q()
+        for _tier, condition in proximity_conditions(origin):
+            streams.append(
+                base.filter(condition & ~earlier).order_by(*by_name).values("pk")[:limit]
+            )
+            earlier |= condition
+        first, *rest = streams
+        return first.union(*rest, all=True)

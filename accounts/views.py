@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.decorators import method_decorator
@@ -26,6 +27,7 @@ from accounts.forms import (
 from accounts.member_data import collect_export
 from accounts.middleware import ONBOARDED_SESSION_KEY
 from accounts.models import Profile, User
+from accounts.querysets import MAX_LISTED, NearestFirst
 from accounts.services import (
     PROFILE_FIELDS,
     ContactRefused,
@@ -78,12 +80,32 @@ class OwnProfileMixin(LoginRequiredMixin):
 
 
 # --- finding colleagues -------------------------------------------------------------------------
+class DirectoryPaginator(Paginator):
+    """Counts at most `MAX_LISTED` matches (a bounded scan, not every member) and pages through
+    those; `more` says there were others ("More than 1,000 colleagues")."""
+
+    @cached_property
+    def _counted(self) -> int:
+        rows = self.object_list
+        profiles = rows.profiles if isinstance(rows, NearestFirst) else rows
+        return profiles.order_by().values("pk")[: MAX_LISTED + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, MAX_LISTED)
+
+    @property
+    def more(self) -> bool:
+        return self._counted > MAX_LISTED
+
+
 class MemberListView(ListView):
     """The member directory: search, filters, nearest first. Visitors see public profiles."""
 
     template_name = "accounts/member_list.html"
     context_object_name = "profiles"
     paginate_by = 24
+    paginator_class = DirectoryPaginator
 
     def get_queryset(self):
         origin = viewer_profile(self.request)
@@ -110,17 +132,16 @@ class MemberListView(ListView):
         if not sort:
             sort = "relevance" if data.get("q") else ("near" if has_region else "name")
         self.sort = sort
+        profiles = profiles.for_cards()
+        if sort == "near" and has_region:
+            return profiles.near(origin)  # the order, and distance and proximity for the cards
         if has_region:
-            profiles = profiles.near(origin)  # annotates distance and proximity for the cards
+            profiles = profiles.with_nearness(origin)  # for the cards
         if sort == "relevance":
-            profiles = profiles.order_by("-search_rank", "user__display_name", "pk")
-        elif sort == "name":
-            profiles = profiles.order_by("user__display_name", "pk")
-        elif sort == "new":
-            profiles = profiles.order_by("-user__date_joined", "pk")
-        elif not has_region:
-            profiles = profiles.order_by("user__display_name", "pk")
-        return profiles.for_cards()
+            return profiles.order_by("-search_rank", "user__display_name", "pk")
+        if sort == "new":
+            return profiles.order_by("-user__date_joined", "pk")
+        return profiles.order_by("user__display_name", "pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
