@@ -96,12 +96,17 @@ def dashboard(user) -> Dashboard:
     # --- meetups: the ones I answered, and those of groups I follow — one query ------------
     answered = RSVP.objects.filter(
         member=user, status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED]
-    ).values("occurrence_id")
+    ).values_list("occurrence_id")
+    of_followed_groups = Occurrence.objects.filter(meetup__group__in=followed_groups).values_list(
+        "pk"
+    )
     occurrences = (
         Occurrence.objects.visible_to(user)
         .scheduled()
         .upcoming()
-        .filter(Q(pk__in=answered) | Q(meetup__group__in=followed_groups))
+        # one IN (… UNION …): an OR of the two made PostgreSQL test every upcoming date
+        # against every series (5 s at 2,000 groups)
+        .filter(pk__in=answered.union(of_followed_groups))
         .for_listing(user)[: SECTION_SIZE * 4]
     )
     for occurrence in occurrences:
