@@ -1,5 +1,5 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from procrastinate.contrib.django import app as procrastinate_app
 from procrastinate.testing import InMemoryConnector
 
@@ -14,9 +14,11 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # rate-limit counters and cached fragments must not leak from one test into another
-    cache.clear()
+    for alias in ("default", "process"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "process"):
+        caches[alias].clear()
 
 
 class TaskQueue:
