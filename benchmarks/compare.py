@@ -23,6 +23,13 @@ def load(path: str) -> dict:
     return json.loads(file.read_text())
 
 
+def _queries(page: dict) -> str:
+    text = f"{page['queries_median']:g}"
+    if page["queries_max"] != page["queries_median"]:
+        text += f" (max {page['queries_max']})"
+    return text
+
+
 def table(small: dict, large: dict) -> str:
     by_name = {page["name"]: page for page in large["pages"]}
     rows = [
@@ -34,10 +41,10 @@ def table(small: dict, large: dict) -> str:
         other = by_name.get(page["name"])
         if other is None:
             continue
-        flat = page["queries_max"] == other["queries_max"]
+        flat = page["queries_median"] == other["queries_median"]
         who = " (member)" if page["member"] else ""
         rows.append(
-            f"| {page['name']}{who} | {page['queries_max']} | {other['queries_max']} | "
+            f"| {page['name']}{who} | {_queries(page)} | {_queries(other)} | "
             f"{'✓' if flat else '✗'} | {page['server_p95_ms']} | {other['server_p95_ms']} |"
         )
     return "\n".join(rows)
@@ -57,7 +64,9 @@ def main(argv: list[str] | None = None) -> int:
             f"({large['date'][:16]}) — {stories}",
             "",
             f"- Command: `python -m benchmarks.compare {args.small} {args.large}`",
-            "- Queries: the most any request of the page made (from the app's request log)",
+            "- Queries: per request, the median (and the most, when one differs: first requests",
+            "  that write a session, a rate-limit counter or the shared cache's generation key),",
+            "  from the app's request log; flat = the same median at both sizes",
             "",
             table(small, large),
             "",
