@@ -11,8 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-BENCH_DIR = Path(__file__).resolve().parent
-RESULTS_MD = BENCH_DIR / "RESULTS.md"
+from benchmarks.run import BENCH_DIR, RESULTS_MD, record_entry
+
 MARKER = "<!-- compare:runs (newest first; written by benchmarks/compare.py) -->"
 
 
@@ -74,10 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(entry)
     if not args.no_write:
-        text = RESULTS_MD.read_text()
-        if MARKER not in text:
-            text += f"\n## Queries as the data grows\n\n{MARKER}\n"
-        RESULTS_MD.write_text(text.replace(MARKER, f"{MARKER}\n\n{entry}", 1))
+        record_entry(RESULTS_MD, "Queries as the data grows", MARKER, entry)
     return 0
 
 

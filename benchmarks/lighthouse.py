@@ -46,6 +46,7 @@ from benchmarks.run import (
     member_cookie,
     prepare,
     production_env,
+    record_entry,
 )
 
 WORK_DIR = BASE_DIR / "var" / "lighthouse"
@@ -419,10 +420,7 @@ def record(report: dict) -> Path:
             "",
         ]
     )
-    text = RESULTS_MD.read_text()
-    if MARKER not in text:
-        text += f"\n## Lighthouse\n\n{MARKER}\n"
-    RESULTS_MD.write_text(text.replace(MARKER, f"{MARKER}\n\n{entry}", 1))
+    record_entry(RESULTS_MD, "Lighthouse", MARKER, entry)
     return json_path
 
 

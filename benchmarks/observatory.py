@@ -32,6 +32,7 @@ from benchmarks.run import (
     dockerfile_command,
     manage,
     production_env,
+    record_entry,
 )
 
 WORK_DIR = BASE_DIR / "var" / "observatory"
@@ -247,10 +248,7 @@ def record(summary: dict, raw: dict) -> None:
             "",
         ]
     )
-    text = RESULTS_MD.read_text()
-    if MARKER not in text:
-        text += f"\n## Mozilla HTTP Observatory\n\n{MARKER}\n"
-    RESULTS_MD.write_text(text.replace(MARKER, f"{MARKER}\n\n{entry}", 1))
+    record_entry(RESULTS_MD, "Mozilla HTTP Observatory", MARKER, entry)
     print(f"\nRecorded in benchmarks/RESULTS.md and {json_path.relative_to(BASE_DIR)}")
 
 

@@ -563,11 +563,17 @@ def write_results(report: dict) -> Path:
             "",
         ]
     )
-    text = RESULTS_MD.read_text()
-    if RUNS_MARKER not in text:
-        text += f"\n## Benchmark runs\n\n{RUNS_MARKER}\n"
-    RESULTS_MD.write_text(text.replace(RUNS_MARKER, f"{RUNS_MARKER}\n\n{entry}", 1))
+    record_entry(RESULTS_MD, "Benchmark runs", RUNS_MARKER, entry)
     return json_path
+
+
+def record_entry(results_md: Path, section: str, marker: str, entry: str) -> None:
+    """Put `entry` first under `marker` in RESULTS.md (newest first), adding the section
+    with its marker at the end the first time."""
+    text = results_md.read_text()
+    if marker not in text:
+        text += f"\n## {section}\n\n{marker}\n"
+    results_md.write_text(text.replace(marker, f"{marker}\n\n{entry}", 1))
 
 
 if __name__ == "__main__":
