@@ -41,7 +41,9 @@ def _move_on() -> None:
 
 
 def lists_changed() -> None:
-    """Call from every service that changes a story's text, tags, visibility, kind or status.
+    """Call from every service that changes stories with a bulk `update()` (hide, unhide,
+    unmark an answer): saves and deletes of stories and taggings are seen by the signal
+    receiver below.
 
     Moves on at once (so the writing transaction itself reads fresh figures) and again after
     commit (a figure another request computed from the not-yet-committed data is dropped)."""

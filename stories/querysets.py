@@ -286,7 +286,7 @@ class StoryQuerySet(models.QuerySet):
         candidates = candidates.order_by("-content_object_id").values_list("content_object_id")
         candidates = candidates[:RELATED_POOL]
         if words:
-            query = SearchQuery(" or ".join(words[:20]), search_type="websearch", config="english")
+            query = _search_query(" or ".join(words[:20]))
             close = (
                 self.model.objects.published()
                 .filter(search_vector=query)

@@ -70,7 +70,6 @@ def _require_open_for_discussion(story: Story) -> None:
 def story_create(
     *, author: AbstractBaseUser, data: dict, tags: Sequence[str] = (), publish: bool = False
 ) -> Story:
-    lists_changed()
     story = Story(author=author, **{field: data[field] for field in STORY_FIELDS if field in data})
     if publish:
         story.status = Story.Status.PUBLISHED
@@ -85,7 +84,6 @@ def story_create(
 
 @transaction.atomic
 def story_update(*, story: Story, by: AbstractBaseUser, data: dict, tags: Sequence[str]) -> Story:
-    lists_changed()
     _require_editor(story, by)
     story = Story.objects.select_for_update().get(pk=story.pk)
     changed = any(
@@ -106,7 +104,6 @@ def story_update(*, story: Story, by: AbstractBaseUser, data: dict, tags: Sequen
 
 @transaction.atomic
 def story_publish(*, story: Story, by: AbstractBaseUser) -> Story:
-    lists_changed()
     _require_editor(story, by)
     if not story.is_published:
         story.status = Story.Status.PUBLISHED
@@ -118,7 +115,6 @@ def story_publish(*, story: Story, by: AbstractBaseUser) -> Story:
 
 @transaction.atomic
 def story_delete(*, story: Story, by: AbstractBaseUser) -> None:
-    lists_changed()
     _require_editor(story, by)
     story.delete()
 
@@ -187,7 +183,6 @@ def _comment_remove(comment: Comment) -> None:
 
 @transaction.atomic
 def answer_mark(*, comment: Comment, by: AbstractBaseUser) -> Story:
-    lists_changed()
     """The challenge's author marks a comment as “what worked”: the challenge is solved."""
     story = Story.objects.select_for_update().get(pk=comment.story_id)
     _require_editor(story, by)
