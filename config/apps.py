@@ -6,3 +6,12 @@ class ConfigConfig(AppConfig):
 
     name = "config"
     verbose_name = "Librarian Commons"
+
+    def ready(self):
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from config.pagecache import content_saved_or_deleted
+
+        # every model: the receiver keeps to the site's own apps (config.pagecache.CONTENT_APPS)
+        for signal in (post_save, post_delete, m2m_changed):
+            signal.connect(content_saved_or_deleted, dispatch_uid="pagecache_content_changed")

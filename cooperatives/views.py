@@ -3,10 +3,12 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 from django.views.generic.edit import FormView
 
+from config.pagecache import for_visitors
 from config.ratelimit import rate_limit_hit
 from cooperatives.forms import AffiliationForm, DirectoryFilterForm, SuggestionForm
 from cooperatives.models import Affiliation, Organisation, Suggestion
@@ -20,6 +22,7 @@ from notifications.models import Follow
 SUGGESTIONS_PER_HOUR = 10
 
 
+@method_decorator(for_visitors, name="dispatch")
 class OrganisationListView(ListView):
     template_name = "cooperatives/organisation_list.html"
     context_object_name = "organisations"
@@ -38,6 +41,7 @@ class OrganisationListView(ListView):
         return context
 
 
+@method_decorator(for_visitors, name="dispatch")
 class OrganisationDetailView(DetailView):
     template_name = "cooperatives/organisation_detail.html"
     context_object_name = "organisation"

@@ -10,45 +10,25 @@ each with the database cache) off the request path."""
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Callable
 from typing import Any
 
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.utils.functional import cached_property
 
-GENERATION_KEY = "stories:lists:generation"
+from config.generations import Generation
+
+LISTS = Generation("stories:lists:generation")
 TIMEOUT = 15 * 60
-
-
-def _generation() -> int:
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        # unique after an eviction or a cache flush: keys of an earlier run are never reused
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-        generation = cache.get(GENERATION_KEY)
-    return generation
-
-
-def _move_on() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # evicted meanwhile
-        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
 
 
 def lists_changed() -> None:
     """Call from every service that changes stories with a bulk `update()` (hide, unhide,
     unmark an answer): saves and deletes of stories and taggings are seen by the signal
-    receiver below.
-
-    Moves on at once (so the writing transaction itself reads fresh figures) and again after
-    commit (a figure another request computed from the not-yet-committed data is dropped)."""
-    _move_on()
-    transaction.on_commit(_move_on)
+    receiver below."""
+    LISTS.changed()
 
 
 def story_saved_or_deleted(sender, **kwargs) -> None:
@@ -59,7 +39,7 @@ def story_saved_or_deleted(sender, **kwargs) -> None:
 
 def remembered(name: str, compute: Callable[[], Any]) -> Any:
     """`compute()`, kept by this process until the stories change (or TIMEOUT passes)."""
-    return caches["process"].get_or_set(f"stories:{name}:{_generation()}", compute, TIMEOUT)
+    return caches["process"].get_or_set(f"stories:{name}:{LISTS.current()}", compute, TIMEOUT)
 
 
 def count_of(queryset) -> int:

@@ -12,11 +12,13 @@ from django.db.models import Count, Exists, OuterRef
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.generic import DeleteView, ListView, TemplateView
 from taggit.models import Tag
 
 from accounts.choices import LibraryType
+from config.pagecache import for_visitors
 from notifications.models import Follow
 from stories import services
 from stories.caching import StoryPaginator, remembered
@@ -55,6 +57,7 @@ def popular_tags(limit: int = POPULAR_TAGS) -> list[Tag]:
 
 
 # --- reading ------------------------------------------------------------------------------
+@method_decorator(for_visitors, name="dispatch")
 class StoryListView(ListView):
     template_name = "stories/story_list.html"
     context_object_name = "stories"
@@ -205,6 +208,7 @@ def _story_with_details(user, pk: int) -> Story:
 
 
 @require_safe
+@for_visitors
 def story_detail(request, pk: int, slug: str | None = None):
     story = _story_with_details(request.user, pk)
     if slug != story.slug:

@@ -14,10 +14,10 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # rate-limit counters and cached fragments must not leak from one test into another
-    for alias in ("default", "process"):
+    for alias in ("default", "process", "pages"):
         caches[alias].clear()
     yield
-    for alias in ("default", "process"):
+    for alias in ("default", "process", "pages"):
         caches[alias].clear()
 
 

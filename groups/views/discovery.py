@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from config.pagecache import for_visitors
 from groups.forms import DiscoveryForm
 from groups.models import Occurrence, VenueKind
 
@@ -15,6 +16,7 @@ VENUES = {
 
 
 @require_safe
+@for_visitors
 def upcoming(request):
     user = request.user
     form = DiscoveryForm(request.GET or None)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_safe
 
+from config.pagecache import for_visitors
 from groups.models import Occurrence
 from groups.permissions import viewable_group
 
@@ -83,6 +84,7 @@ def _render(request, *, dates, group=None):
 
 
 @require_safe
+@for_visitors
 def month_all(request):
     return _render(
         request,
@@ -91,6 +93,7 @@ def month_all(request):
 
 
 @require_safe
+@for_visitors
 def month_group(request, slug):
     group = viewable_group(request, slug)
     return _render(request, dates=Occurrence.objects.filter(meetup__group=group), group=group)

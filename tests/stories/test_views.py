@@ -602,6 +602,7 @@ def test_list_filters_combine_with_search(client):
         title="Makerspace in Michigan",
         kind="lesson",
         tags=["makerspaces"],
+        library_types=["public"],  # not the author's random one, which may be high_school
         state="MI",
         author=UserFactory(profile__state="MI"),
     )
