@@ -8,8 +8,12 @@ Django process connected to the benchmark database, so it can look up the object
     ).get_absolute_url()),
 
 `member=True` sends the demo member's session cookie (seed_demo's demo account), for pages
-that members see differently or only members see. Put model imports inside the function: this
-module is imported before Django is set up.
+that members see differently or only members see. Visitors' pages are served from each
+process's kept copy (config/pagecache.py) after the first request; `rendered=True` makes every
+request ask for its own address (an ignored `fresh=` parameter), measuring the page rendered
+afresh — what a visitor's first view, or a page nobody asked for since the last change, costs.
+
+Put model imports inside the function: this module is imported before Django is set up.
 """
 
 from collections.abc import Callable
@@ -23,6 +27,7 @@ class Page:
     name: str
     url: str | Callable[[], str]
     member: bool = False
+    rendered: bool = False
 
     def resolve(self) -> str:
         return self.url() if callable(self.url) else self.url
@@ -94,4 +99,11 @@ PAGES: list[Page] = [
     Page("cooperative directory", named("cooperatives:list")),
     Page("group iCal feed", lambda: reverse("groups:feed", kwargs={"slug": demo_group().slug})),
     Page("health check", named("healthz")),
+]
+
+# The visitors' pages again, each request rendered afresh (no kept copy can answer).
+PAGES += [
+    Page(f"{page.name}, rendered afresh", page.url, rendered=True)
+    for page in PAGES
+    if not page.member and page.name != "health check"
 ]

@@ -380,6 +380,7 @@ class PageResult:
             "name": self.page.name,
             "url": self.url,
             "member": self.page.member,
+            "rendered": self.page.rendered,
             "rps": round(statistics.median(r.rps for r in self.runs), 1),
             "p50_ms": round(statistics.median(r.p50_ms for r in self.runs), 2),
             "p95_ms": round(statistics.median(r.p95_ms for r in self.runs), 2),
@@ -469,7 +470,12 @@ class Bench:
         ]
         log_start = self.log_path.stat().st_size
         finished = subprocess.run(
-            command, capture_output=True, text=True, timeout=duration + 30, check=True
+            command,
+            capture_output=True,
+            text=True,
+            timeout=duration + 30,
+            check=True,
+            env={**os.environ, "BENCH_DISTINCT": "1" if result.page.rendered else "0"},
         )
         time.sleep(0.05)  # let the workers' last log lines land
         summary = json.loads(finished.stdout.split("WRK_JSON ", 1)[1].splitlines()[0])

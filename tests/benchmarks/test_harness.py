@@ -139,3 +139,46 @@ def test_compare_puts_each_pages_queries_at_two_scales_side_by_side():
 
     assert lines[2] == "| story list | 6 | 7 | ✗ | 9.5 | 9.5 |"
     assert lines[3] == "| dashboard (member) | 8 | 8 (max 9) | ✓ | 20.0 | 20.0 |"
+
+
+def test_pages_rendered_afresh_ask_for_a_new_address_with_every_request():
+    # wrk runs the harness's own script against a server that records each path it is asked for
+    import http.server
+    import os
+    import subprocess
+    import threading
+
+    paths = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            paths.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/stories/?q=makerspace"
+    try:
+        for distinct in ("1", "0"):
+            paths.clear()
+            subprocess.run(
+                ["wrk", "-t2", "-c4", "-d1s", "-s", str(run.WRK_SCRIPT), url],
+                env={**os.environ, "BENCH_DISTINCT": distinct},
+                capture_output=True,
+                check=True,
+                timeout=30,
+            )
+            if distinct == "1":
+                assert len(paths) > 10
+                assert len(set(paths)) == len(paths)
+                assert all(p.startswith("/stories/?q=makerspace&fresh=") for p in paths)
+            else:
+                assert set(paths) == {"/stories/?q=makerspace"}
+    finally:
+        server.shutdown()
