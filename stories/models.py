@@ -118,6 +118,10 @@ class Story(models.Model):
     helpful_count = models.PositiveIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)
 
+    # the search snippet `StoryQuerySet.with_headline()` annotates; the default spares story
+    # cards a failed template lookup (Django then calls dir() on the story) per card
+    headline = ""
+
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
     edited_at = models.DateTimeField(
