@@ -59,9 +59,10 @@ def for_visitors(view):
         response = view(request, *args, **kwargs)
         if callable(getattr(response, "render", None)):
             response.render()
+        # the kept copy and this response both say they differ for signed-in members
+        patch_vary_headers(response, ["Cookie"])
         if _is_impersonal(request, response):
             caches["pages"].set(key, _frozen(response), TIMEOUT)
-        patch_vary_headers(response, ["Cookie"])
         return response
 
     return view_or_kept_copy
@@ -99,9 +100,7 @@ def _frozen(response: HttpResponse) -> tuple:
 
 def _restored(frozen: tuple) -> HttpResponse:
     status, content, headers = frozen
-    response = HttpResponse(content, status=status, headers=dict(headers))
-    patch_vary_headers(response, ["Cookie"])
-    return response
+    return HttpResponse(content, status=status, headers=dict(headers))
 
 
 def content_saved_or_deleted(sender, **kwargs) -> None:

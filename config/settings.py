@@ -334,8 +334,4 @@ LOGGING = {
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "process": CACHES["process"],
-        "pages": CACHES["pages"],
-    }
+    CACHES["default"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}

@@ -14,11 +14,11 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # rate-limit counters and cached fragments must not leak from one test into another
-    for alias in ("default", "process", "pages"):
-        caches[alias].clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    for alias in ("default", "process", "pages"):
-        caches[alias].clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 class TaskQueue:

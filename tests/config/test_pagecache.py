@@ -2,6 +2,8 @@
 
 import pytest
 from django.contrib import messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.cache import SessionStore
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import Client
@@ -109,9 +111,6 @@ def _visitor_get(rf, **cookies):
     request = rf.get("/probe/")
     request.COOKIES.update(cookies)
     # what the middleware gives a view: a session and message storage
-    from django.contrib.messages.storage.fallback import FallbackStorage
-    from django.contrib.sessions.backends.cache import SessionStore
-
     request.session = SessionStore()
     request._messages = FallbackStorage(request)
     return request
