@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import (
     BooleanField,
     Case,
+    Exists,
     F,
     FloatField,
     Func,
@@ -150,8 +151,14 @@ class ProfileQuerySet(models.QuerySet):
 
     # --- search and filters ----------------------------------------------------------------
     def search(self, text: str) -> ProfileQuerySet:
-        """Full text (names, library, job title, tags, bio) or, word by word, trigram
-        similarity (so "librarain" finds "librarian"). Annotates `search_rank`."""
+        """Full text (names, library, job title, tags, bio) or, when full text finds none of
+        these profiles, word by word trigram similarity (so "librarain" finds "librarian").
+        Annotates `search_rank`. Chain it after the other filters: "none" means none of them.
+
+        The trigram test sits behind an uncorrelated NOT EXISTS (one index probe, run once
+        before the scan), so once full text has found someone it is never evaluated: ORed in
+        as it was, it ran on every profile full text had not matched. The words stay
+        constants, so the planner still estimates how many a misspelt word finds."""
         text = (text or "").strip()[:200]
         if not text:
             return self
@@ -159,7 +166,8 @@ class ProfileQuerySet(models.QuerySet):
         words = [word for word in re.findall(r"\w+", text) if len(word) >= 3][:8]
         matches = Q(search_vector=query)
         if words:
-            fuzzy = Q()
+            # first in the AND, so it is evaluated first and skips the trigram tests
+            fuzzy = ~Q(Exists(self.filter(search_vector=query)))
             for word in words:
                 fuzzy &= Q(search_text__trigram_word_similar=word)
             matches |= fuzzy

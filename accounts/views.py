@@ -121,14 +121,15 @@ class MemberListView(ListView):
         data = self.form.cleaned_data if self.form.is_valid() else {}
 
         profiles = (
-            profiles.search(data.get("q", ""))
-            .of_library_types(data.get("library_type"))
+            profiles.of_library_types(data.get("library_type"))
             .in_region(country=data.get("country", ""), state=data.get("state", ""))
             .open_to(data.get("open_to") or [])
             .can_help_with(data.get("help", ""))
         )
         if has_coordinates and data.get("within"):
             profiles = profiles.within_miles(origin, float(data["within"]))
+        # last: close spellings count only when full text finds none of the filtered profiles
+        profiles = profiles.search(data.get("q", ""))
 
         sort = data.get("sort") or ""
         if not sort:

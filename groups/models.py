@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -101,6 +102,13 @@ class Group(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # what site search matches and ranks (name A; city and description C), kept by PostgreSQL
+    search_vector = models.GeneratedField(
+        expression=SearchVector("name", weight="A", config="english")
+        + SearchVector("city", "description", weight="C", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = GroupQuerySet.as_manager()
 
@@ -117,6 +125,7 @@ class Group(models.Model):
         indexes = [
             models.Index(fields=["country", "state"]),
             GinIndex(fields=["library_types"], name="group_library_types_gin"),
+            GinIndex(fields=["search_vector"], name="group_search_gin"),
         ]
 
     def __str__(self) -> str:
@@ -317,6 +326,19 @@ class Meetup(models.Model):
     needs_confirmation = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # what site search matches and ranks, kept by PostgreSQL: the title (A), then the group's
+    # name and the venue (B), see home/search.py; two vectors so the group's name can go
+    # between them, where a match across the three is ranked as it always was
+    title_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    venue_vector = models.GeneratedField(
+        expression=SearchVector("venue_name", weight="B", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = MeetupQuerySet.as_manager()
 

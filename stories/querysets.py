@@ -21,6 +21,7 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -205,22 +206,36 @@ class StoryQuerySet(models.QuerySet):
 
     def search_or_close_titles(self, text: str) -> StoryQuerySet:
         """`search()` and the typo fallback in one query, for a page that cannot spend more:
-        full-text matches first (`exact` is true), then titles with a word close to the query's
-        (`%>>`, strict word similarity, through the GIN trigram index; its threshold is set
-        for each connection, see `typo_threshold_set`). Keep the `exact` rows if there are
-        any, as `search()` would have found them; otherwise the rest are the close titles."""
+        the full-text matches (`exact` is true) when there are any, otherwise titles with a
+        word close to the query's (`%>>`, strict word similarity, through the GIN trigram
+        index; its threshold is set for each connection, see `typo_threshold_set`).
+
+        The typo branch is asked only when full text finds nothing among these stories: its
+        operand is NULL once an EXISTS (one index probe, run before the scan) has found a
+        match, and a NULL operand makes the trigram index scan return nothing, where a typo
+        match ORed in would have had thousands of titles rechecked for every search."""
         text = text.strip()[:200]
         query = _search_query(text)
-        return (
-            self.filter(Q(search_vector=query) | Q(title__trigram_strict_word_similar=text))
-            .annotate(
-                exact=ExpressionWrapper(Q(search_vector=query), output_field=BooleanField()),
-                rank=SearchRank(F("search_vector"), query),
-                similarity=TrigramStrictWordSimilarity(text, "title"),
-                headline=_headline(query),
-            )
-            .order_by("-exact", "-rank", "-similarity", "-published_at", "-pk")
+        typo_text = Case(
+            When(Exists(self.filter(search_vector=query)), then=Value(None)),
+            default=Value(text),
+            output_field=models.TextField(),
         )
+        return self.filter(
+            Q(search_vector=query) | Q(title__trigram_strict_word_similar=typo_text)
+        ).ranked_or_close(text)
+
+    def ranked_or_close(self, text: str) -> StoryQuerySet:
+        """The order and annotations of `search_or_close_titles` (`exact`, `rank`,
+        `similarity`, `headline`) without its filter: for the few rows it already chose."""
+        text = text.strip()[:200]
+        query = _search_query(text)
+        return self.annotate(
+            exact=ExpressionWrapper(Q(search_vector=query), output_field=BooleanField()),
+            rank=SearchRank(F("search_vector"), query),
+            similarity=TrigramStrictWordSimilarity(text, "title"),
+            headline=_headline(query),
+        ).order_by("-exact", "-rank", "-similarity", "-published_at", "-pk")
 
     def page_of(self, ranked, text: str) -> StoryQuerySet:
         """The stories of one page of search results, in the same order, with headlines.

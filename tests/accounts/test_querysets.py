@@ -122,6 +122,15 @@ def test_librarain_finds_the_librarian(librarians):
     assert "Keisha Moore" not in found
 
 
+def test_close_spellings_count_only_when_full_text_finds_nobody(librarians):
+    member(display_name="Dan Delgada", job_title="Outreach")
+
+    # full text finds Rosa Delgado: Dan Delgada, only a close spelling, is left out
+    assert names(Profile.objects.search("Delgado")) == ["Rosa Delgado"]
+    # nothing matches word for word: both close spellings are fair answers
+    assert sorted(names(Profile.objects.search("Delgadu"))) == ["Dan Delgada", "Rosa Delgado"]
+
+
 def test_search_for_nonsense_finds_nobody(librarians):
     assert names(Profile.objects.search("xylophone quartet")) == []
 

@@ -77,6 +77,16 @@ def test_search_with_a_typo_finds_the_librarian(client):
     assert card_names(response) == ["Rosa"]
 
 
+def test_a_close_spelling_counts_when_full_text_finds_nobody_the_filters_keep(client):
+    member(display_name="Rosa Delgado", state="MI", visibility=Visibility.PUBLIC)
+    member(display_name="Dan Delgada", state="OH", visibility=Visibility.PUBLIC)
+    url = reverse("accounts:list")
+
+    assert card_names(client.get(url, {"q": "Delgado"})) == ["Rosa Delgado"]
+    # the word-for-word match is in another state: the close spelling in Ohio is the answer
+    assert card_names(client.get(url, {"q": "Delgado", "state": "OH"})) == ["Dan Delgada"]
+
+
 def test_directory_filters(member_client):
     member(
         display_name="Ann",

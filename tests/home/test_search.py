@@ -138,3 +138,61 @@ def test_a_nul_byte_in_the_query_is_not_a_server_error(client, db):
     response = client.get("/search/", {"q": "summer\x00reading"})
 
     assert response.status_code == 200
+
+
+def found(client, text, section):
+    return search(client, text).context["results"][section]
+
+
+def test_close_titles_count_only_when_full_text_finds_no_story(client):
+    exact = StoryFactory(title="Librarians who code")
+    close = StoryFactory(title="Library on wheels")
+
+    assert found(client, "librarians", "stories") == [exact]
+    # nothing matches word for word: the titles with a close word are the results
+    assert set(found(client, "librarains", "stories")) == {exact, close}
+
+
+def test_close_group_names_count_only_when_full_text_finds_no_group(client):
+    exact = GroupFactory(name="Librarians on bikes", description="")
+    close = GroupFactory(name="Library friends", description="")
+
+    assert found(client, "librarians", "groups") == [exact]
+    assert set(found(client, "librarains", "groups")) == {exact, close}
+
+
+def test_a_misspelt_word_still_finds_groups_and_meetups(client, quilting):
+    assert found(client, "quiltnig", "groups") == [quilting["group"]]
+    assert {date.meetup for date in found(client, "quiltnig", "meetups")} == {quilting["meetup"]}
+
+
+def test_close_meetup_titles_count_only_when_full_text_finds_no_date(client):
+    exact = MeetupFactory(
+        title="Librarians lunch", group=GroupFactory(name="North", description="")
+    )
+    close = MeetupFactory(title="Library tour", group=GroupFactory(name="South", description=""))
+
+    assert {date.meetup for date in found(client, "librarians", "meetups")} == {exact}
+    assert {date.meetup for date in found(client, "librarains", "meetups")} == {exact, close}
+
+
+def test_a_close_title_whose_dates_are_hidden_does_not_hide_other_close_titles(client):
+    """Full text finding only a members-only group's meetup is finding nothing for a
+    visitor: the close titles still count."""
+    MeetupFactory(title="Librarians lunch", group=GroupFactory(name="North", visibility="members"))
+    close = MeetupFactory(title="Library tour", group=GroupFactory(name="South", description=""))
+
+    assert {date.meetup for date in found(client, "librarians", "meetups")} == {close}
+
+
+def test_meetups_are_found_by_their_group_name_and_venue(client):
+    group = GroupFactory(name="Quilters united", description="")
+    meetup = MeetupFactory(title="Monthly lunch", group=group, venue_name="Carnegie reading room")
+
+    assert {date.meetup for date in found(client, "quilters", "meetups")} == {meetup}
+    assert {date.meetup for date in found(client, "carnegie", "meetups")} == {meetup}
+    # the stored vectors follow a rename
+    group.name = "Embroiderers united"
+    group.save()
+    assert {date.meetup for date in found(client, "embroiderers", "meetups")} == {meetup}
+    assert found(client, "quilters", "meetups") == []
