@@ -58,6 +58,11 @@ class TaggedStory(TaggedItemBase):
 
     content_object = models.ForeignKey("Story", on_delete=models.CASCADE)
 
+    class Meta:
+        # a topic's stories read from the index alone (the dashboard hashes those of a
+        # member's topics; the tag-only index had to visit every tagging's row)
+        indexes = [models.Index(fields=["tag", "content_object"], name="stories_tagged_tag_story")]
+
 
 class Story(models.Model):
     class Status(models.TextChoices):
@@ -167,6 +172,15 @@ class Story(models.Model):
                 condition=Q(status="published"),
             ),
             models.Index(fields=["country", "state"], name="stories_story_region"),
+            # open challenges, newest first: a sixth of the stories, walked whole when none
+            # has a topic the dashboard's member can help with
+            models.Index(
+                fields=["-published_at", "-id"],
+                name="stories_story_open_challenges",
+                condition=Q(status="published", kind="challenge", solved_answer__isnull=True),
+                # visible_to's OR reads status too: with it here the walk is index-only
+                include=["hidden_at", "author", "status"],
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -88,6 +88,19 @@ SORTS = {
     "discussed": ("-comment_count", "-published_at", "-pk"),
 }
 
+# long columns a story card never shows (Story.SECTION_FIELDS is the body)
+CARD_DEFERRED = (
+    "situation",
+    "what_we_did",
+    "results",
+    "do_differently",
+    "resources",
+    "search_vector",
+    "author__profile__bio",
+    "author__profile__search_vector",
+    "author__profile__search_text",
+)
+
 # Ask a colleague: how many members one challenge may ask, and how often
 ASK_PER_STORY = 3
 ASK_PER_AUTHOR_PER_DAY = 10
@@ -154,8 +167,9 @@ class StoryQuerySet(models.QuerySet):
         return self.order_by(*SORTS.get(sort, SORTS["newest"]))
 
     def for_cards(self) -> StoryQuerySet:
-        """What a story card shows, in a fixed number of queries whatever the page size."""
-        return self.select_related("author__profile").prefetch_related("tags")
+        """What a story card shows, in a fixed number of queries whatever the page size; not
+        the long columns no card reads (the body, the search vectors, the author's bio)."""
+        return self.select_related("author__profile").prefetch_related("tags").defer(*CARD_DEFERRED)
 
     # --- search --------------------------------------------------------------------------
     def refresh_search_vector(self) -> int:
