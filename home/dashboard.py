@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, Case, Exists, ExpressionWrapper, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 from taggit.models import Tag
 
@@ -22,10 +22,6 @@ from stories.models import Story, TaggedStory
 NEW_STORY_DAYS = 60
 SECTION_SIZE = 5
 STORY_POOL = 40
-
-
-def _flag(condition: Q) -> ExpressionWrapper:
-    return ExpressionWrapper(condition, output_field=BooleanField())
 
 
 def _tagged_with(tag_ids) -> Q:
@@ -76,10 +72,11 @@ def _story_pool(user, profile: Profile, *, followed_members: list, followed_tags
     Here each condition is its own branch — the newest STORY_POOL stories meeting it — and
     the tag ones are semi-joins the planner stops early, walking the newest stories; the
     newest STORY_POOL of the union of the branches are the newest STORY_POOL meeting any
-    condition, so the sections show exactly what one OR would, and the flags are then
-    worked out on at most a few hundred candidate rows."""
+    condition, so the sections show exactly what one OR would (`stories_matching_q` and
+    `challenges_i_could_help_q` say the same in SQL, for the digest)."""
     learn_tags, help_tags = profile.learn_tag_ids, profile.help_tag_ids
-    recent = Q(published_at__gte=timezone.now() - timedelta(days=NEW_STORY_DAYS))
+    since = timezone.now() - timedelta(days=NEW_STORY_DAYS)
+    recent = Q(published_at__gte=since)
     mine_by_kind = Q()
     if profile.library_type:
         mine_by_kind |= Q(library_types__contains=[profile.library_type])
@@ -105,27 +102,26 @@ def _story_pool(user, profile: Profile, *, followed_members: list, followed_tags
         helps = Case(When(_tagged_with(help_tags), then=Value(True)), default=Value(False))
         branches.append(shown.filter(open_challenge).filter(helps))
     if not branches:
-        return Story.objects.none()
+        return []
     branches = [branch.sorted_by("newest").values_list("pk")[:STORY_POOL] for branch in branches]
     pool = branches[0].union(*branches[1:]) if len(branches) > 1 else branches[0]
 
-    matches_me = mine_by_kind
-    if learn_tags:
-        matches_me |= _tagged_with(learn_tags)
-    followed = Q(author__in=followed_members or [0])
-    if followed_tags:
-        followed |= _tagged_with(followed_tags)
-    helpable = _flag(open_challenge & _tagged_with(help_tags)) if help_tags else Value(False)
-    return (
-        Story.objects.filter(pk__in=pool)
-        .annotate(
-            is_for_me=_flag(recent & matches_me) if matches_me else Value(False),
-            is_followed=_flag(recent & followed),
-            is_helpable=helpable,
-        )
-        .sorted_by("newest")
-        .for_cards()[:STORY_POOL]
-    )
+    stories = list(Story.objects.filter(pk__in=pool).sorted_by("newest").for_cards()[:STORY_POOL])
+    # the flags, from what the cards load anyway (tags are prefetched): in SQL each tag flag
+    # was one more subplan hashing every tagging of those topics
+    learn, follow, help_ = set(learn_tags), set(followed_tags), set(help_tags)
+    following = set(followed_members)
+    state = (profile.state or "").upper()
+    for story in stories:
+        tags = {tag.pk for tag in story.tags.all()}
+        is_recent = story.published_at >= since
+        by_kind = (
+            profile.library_type and profile.library_type in (story.library_types or ())
+        ) or (state and story.country == profile.country and (story.state or "").upper() == state)
+        story.is_for_me = is_recent and bool(by_kind or tags & learn)
+        story.is_followed = is_recent and bool(story.author_id in following or tags & follow)
+        story.is_helpable = story.is_open_challenge and bool(tags & help_)
+    return stories
 
 
 def _tagged_story_ids(tag_ids):
@@ -205,10 +201,10 @@ def dashboard(user) -> Dashboard:
             board.followed_meetups.append(occurrence)
 
     # --- stories: for me, challenges I could help with, from what I follow — one query -----
-    board_stories = list(
-        _story_pool(user, profile, followed_members=followed_members, followed_tags=followed_tags)
+    pool = _story_pool(
+        user, profile, followed_members=followed_members, followed_tags=followed_tags
     )
-    for story in board_stories:
+    for story in pool:
         for flag, section in (
             (story.is_followed, board.followed_stories),
             (story.is_helpable, board.could_help),
