@@ -107,13 +107,13 @@ def _story_pool(user, profile: Profile, *, followed_members: list, followed_tags
     pool = branches[0].union(*branches[1:]) if len(branches) > 1 else branches[0]
 
     stories = list(Story.objects.filter(pk__in=pool).sorted_by("newest").for_cards()[:STORY_POOL])
-    # the flags, from what the cards load anyway (tags are prefetched): in SQL each tag flag
+    # the flags, from what the cards load anyway (their topics come with them): in SQL each tag flag
     # was one more subplan hashing every tagging of those topics
     learn, follow, help_ = set(learn_tags), set(followed_tags), set(help_tags)
     following = set(followed_members)
     state = (profile.state or "").upper()
     for story in stories:
-        tags = {tag.pk for tag in story.tags.all()}
+        tags = {tag.pk for tag in story.card_tags}
         is_recent = story.published_at >= since
         by_kind = (
             profile.library_type and profile.library_type in (story.library_types or ())

@@ -228,6 +228,14 @@ class Story(models.Model):
         return str(self.author) if self.author_id else FORMER_MEMBER
 
     @property
+    def card_tags(self) -> list:
+        """The topics, from `for_cards()`'s prefetch when the story came from there."""
+        from stories.querysets import CARD_TAGS
+
+        prefetched = getattr(self, CARD_TAGS, None)
+        return list(self.tags.all()) if prefetched is None else prefetched
+
+    @property
     def region_label(self) -> str:
         if self.country == "US":
             return US_STATE_NAMES.get(self.state, self.state)
