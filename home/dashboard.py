@@ -22,6 +22,9 @@ from stories.models import Story, TaggedStory
 NEW_STORY_DAYS = 60
 SECTION_SIZE = 5
 STORY_POOL = 40
+# up to this many "can help with" topics, open challenges are checked against a hash of their
+# taggings; with more, by a semi-join that stops at the STORY_POOLth match (see _story_pool)
+HASHED_HELP_TOPICS = 3
 
 
 def _tagged_with(tag_ids) -> Q:
@@ -94,11 +97,14 @@ def _story_pool(user, profile: Profile, *, followed_members: list, followed_tags
         if tag_ids:
             # a semi-join: walking the newest recent stories, it stops at the STORY_POOLth match
             branches.append(shown.filter(recent, pk__in=_tagged_story_ids(tag_ids)))
-    if help_tags:
-        # Not a semi-join: a member's topics are often ones no open challenge has (the walk
-        # would probe all of them, 15,000 at benchmark scale). Under a CASE, the EXISTS stays a
-        # subplan PostgreSQL hashes once (the taggings of those few topics) and probes cheaply
-        # on the open challenges' own index.
+    if len(help_tags) > HASHED_HELP_TOPICS:
+        # many topics: some open challenge soon has one, the semi-join stops early
+        branches.append(shown.filter(open_challenge, pk__in=_tagged_story_ids(help_tags)))
+    elif help_tags:
+        # A few topics are often ones no open challenge has, and the semi-join's walk would
+        # probe every open challenge (15,000 at benchmark scale: 40 ms). Under a CASE, the
+        # EXISTS stays a subplan PostgreSQL hashes once (the taggings of those few topics,
+        # a hash that grows with each topic: 90 ms for all of them) and the walk probes that.
         helps = Case(When(_tagged_with(help_tags), then=Value(True)), default=Value(False))
         branches.append(shown.filter(open_challenge).filter(helps))
     if not branches:

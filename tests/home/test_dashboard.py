@@ -94,9 +94,12 @@ def community(rng: random.Random):
     return authors
 
 
+@pytest.mark.parametrize("hashed_help_topics", [0, 99])  # both ways of finding challenges
 @pytest.mark.parametrize("pool_size", [3, 8, 40])
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_sections_are_the_newest_stories_meeting_each_condition(monkeypatch, seed, pool_size):
+def test_sections_are_the_newest_stories_meeting_each_condition(
+    monkeypatch, seed, pool_size, hashed_help_topics
+):
     rng = random.Random(seed)
     authors = community(rng)
     me = UserFactory()
@@ -105,7 +108,7 @@ def test_sections_are_the_newest_stories_meeting_each_condition(monkeypatch, see
         library_type=rng.choice(["public", "middle_school", "academic"]),
         state=rng.choice(["MI", "CA", ""]),
         want_to_learn=rng.sample(TOPICS, rng.randint(0, 2)),
-        can_help_with=rng.sample(TOPICS, rng.randint(0, 2)),
+        can_help_with=rng.sample(TOPICS, rng.randint(0, 3)),
     )
     for topic in rng.sample(TOPICS, rng.randint(0, 4)):
         Follow.objects.create(follower=me, target=Tag.objects.get_or_create(name=topic)[0])
@@ -116,6 +119,7 @@ def test_sections_are_the_newest_stories_meeting_each_condition(monkeypatch, see
     # compare every story's flags
     monkeypatch.setattr(front, "STORY_POOL", pool_size)
     monkeypatch.setattr(front, "SECTION_SIZE", pool_size)
+    monkeypatch.setattr(front, "HASHED_HELP_TOPICS", hashed_help_topics)
 
     board = dashboard(me)
 
