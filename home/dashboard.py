@@ -72,8 +72,8 @@ def _story_pool(user, profile: Profile, *, followed_members: list, followed_tags
 
     One query. The OR of those conditions made PostgreSQL hash every tagging of every topic
     in them (200,000 rows for a member following half the topics, twice: filter and flags).
-    Here each condition is its own branch — the newest STORY_POOL stories meeting it — and
-    the tag ones are semi-joins the planner stops early, walking the newest stories; the
+    Here each condition is its own branch — the newest STORY_POOL stories meeting it, most
+    of them a walk down the newest stories that stops at the STORY_POOLth match; the
     newest STORY_POOL of the union of the branches are the newest STORY_POOL meeting any
     condition, so the sections show exactly what one OR would (`stories_matching_q` and
     `challenges_i_could_help_q` say the same in SQL, for the digest)."""
@@ -113,8 +113,8 @@ def _story_pool(user, profile: Profile, *, followed_members: list, followed_tags
     pool = branches[0].union(*branches[1:]) if len(branches) > 1 else branches[0]
 
     stories = list(Story.objects.filter(pk__in=pool).sorted_by("newest").for_cards()[:STORY_POOL])
-    # the flags, from what the cards load anyway (their topics come with them): in SQL each tag flag
-    # was one more subplan hashing every tagging of those topics
+    # the flags, from what the cards load anyway (their topics come with them): in SQL, each
+    # topic flag was one more subplan hashing every tagging of those topics
     learn, follow, help_ = set(learn_tags), set(followed_tags), set(help_tags)
     following = set(followed_members)
     state = (profile.state or "").upper()
