@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 from taggit.models import Tag
 
@@ -22,10 +22,9 @@ from stories.models import Story, TaggedStory
 NEW_STORY_DAYS = 60
 SECTION_SIZE = 5
 STORY_POOL = 40
-
-
-def _flag(condition: Q) -> ExpressionWrapper:
-    return ExpressionWrapper(condition, output_field=BooleanField())
+# up to this many "can help with" topics, open challenges are checked against a hash of their
+# taggings; with more, by a semi-join that stops at the STORY_POOLth match (see _story_pool)
+HASHED_HELP_TOPICS = 3
 
 
 def _tagged_with(tag_ids) -> Q:
@@ -67,6 +66,74 @@ def landing(viewer) -> dict:
     }
 
 
+def _story_pool(user, profile: Profile, *, followed_members: list, followed_tags: list):
+    """The newest STORY_POOL stories the dashboard's story sections choose from: recent ones
+    for me or from what I follow, and open challenges I could help with, each flagged.
+
+    One query. The OR of those conditions made PostgreSQL hash every tagging of every topic
+    in them (200,000 rows for a member following half the topics, twice: filter and flags).
+    Here each condition is its own branch — the newest STORY_POOL stories meeting it, most
+    of them a walk down the newest stories that stops at the STORY_POOLth match; the
+    newest STORY_POOL of the union of the branches are the newest STORY_POOL meeting any
+    condition, so the sections show exactly what one OR would (`stories_matching_q` and
+    `challenges_i_could_help_q` say the same in SQL, for the digest)."""
+    learn_tags, help_tags = profile.learn_tag_ids, profile.help_tag_ids
+    since = timezone.now() - timedelta(days=NEW_STORY_DAYS)
+    recent = Q(published_at__gte=since)
+    mine_by_kind = Q()
+    if profile.library_type:
+        mine_by_kind |= Q(library_types__contains=[profile.library_type])
+    if profile.state:
+        mine_by_kind |= Q(country=profile.country, state__iexact=profile.state)
+    open_challenge = Q(kind="challenge", solved_answer__isnull=True)
+
+    shown = Story.objects.visible_to(user).published().exclude(author=user)
+    branches = []
+    if mine_by_kind:
+        branches.append(shown.filter(recent & mine_by_kind))
+    if followed_members:
+        branches.append(shown.filter(recent, author__in=followed_members))
+    for tag_ids in (learn_tags, followed_tags):
+        if tag_ids:
+            # a semi-join: walking the newest recent stories, it stops at the STORY_POOLth match
+            branches.append(shown.filter(recent, pk__in=_tagged_story_ids(tag_ids)))
+    if len(help_tags) > HASHED_HELP_TOPICS:
+        # many topics: some open challenge soon has one, the semi-join stops early
+        branches.append(shown.filter(open_challenge, pk__in=_tagged_story_ids(help_tags)))
+    elif help_tags:
+        # A few topics are often ones no open challenge has, and the semi-join's walk would
+        # probe every open challenge (15,000 at benchmark scale: 40 ms). Under a CASE, the
+        # EXISTS stays a subplan PostgreSQL hashes once (the taggings of those few topics,
+        # a hash that grows with each topic: 90 ms for all of them) and the walk probes that.
+        helps = Case(When(_tagged_with(help_tags), then=Value(True)), default=Value(False))
+        branches.append(shown.filter(open_challenge).filter(helps))
+    if not branches:
+        return []
+    branches = [branch.sorted_by("newest").values_list("pk")[:STORY_POOL] for branch in branches]
+    pool = branches[0].union(*branches[1:]) if len(branches) > 1 else branches[0]
+
+    stories = list(Story.objects.filter(pk__in=pool).sorted_by("newest").for_cards()[:STORY_POOL])
+    # the flags, from what the cards load anyway (their topics come with them): in SQL, each
+    # topic flag was one more subplan hashing every tagging of those topics
+    learn, follow, help_ = set(learn_tags), set(followed_tags), set(help_tags)
+    following = set(followed_members)
+    state = (profile.state or "").upper()
+    for story in stories:
+        tags = {tag.pk for tag in story.card_tags}
+        is_recent = story.published_at >= since
+        by_kind = (
+            profile.library_type and profile.library_type in (story.library_types or ())
+        ) or (state and story.country == profile.country and (story.state or "").upper() == state)
+        story.is_for_me = is_recent and bool(by_kind or tags & learn)
+        story.is_followed = is_recent and bool(story.author_id in following or tags & follow)
+        story.is_helpable = story.is_open_challenge and bool(tags & help_)
+    return stories
+
+
+def _tagged_story_ids(tag_ids):
+    return TaggedStory.objects.filter(tag_id__in=tag_ids).values("content_object_id")
+
+
 @dataclass
 class Dashboard:
     profile: Profile
@@ -97,6 +164,16 @@ def dashboard(user) -> Dashboard:
             followed_member_ids=ArraySubquery(follows.ids_of(User)),
             followed_tag_ids=ArraySubquery(follows.ids_of(Tag)),
             followed_group_ids=ArraySubquery(follows.ids_of(Group)),
+            learn_tag_ids=ArraySubquery(
+                Profile.want_to_learn.through.objects.filter(
+                    content_object_id=OuterRef("pk")
+                ).values("tag_id")
+            ),
+            help_tag_ids=ArraySubquery(
+                Profile.can_help_with.through.objects.filter(
+                    content_object_id=OuterRef("pk")
+                ).values("tag_id")
+            ),
         )
         .select_related("user")
         .get()
@@ -130,24 +207,10 @@ def dashboard(user) -> Dashboard:
             board.followed_meetups.append(occurrence)
 
     # --- stories: for me, challenges I could help with, from what I follow — one query -----
-    matches_me = stories_matching_q(profile)
-    recent = Q(published_at__gte=timezone.now() - timedelta(days=NEW_STORY_DAYS))
-    followed = Q(author__in=followed_members) | _tagged_with(followed_tags)
-    helpable = challenges_i_could_help_q(profile)
-    stories = (
-        Story.objects.visible_to(user)
-        .published()
-        .exclude(author=user)
-        .filter((recent & (matches_me | followed)) | helpable)
-        .annotate(
-            is_for_me=_flag(recent & matches_me),
-            is_followed=_flag(recent & followed),
-            is_helpable=_flag(helpable),
-        )
-        .sorted_by("newest")
-        .for_cards()[:STORY_POOL]
+    pool = _story_pool(
+        user, profile, followed_members=followed_members, followed_tags=followed_tags
     )
-    for story in stories:
+    for story in pool:
         for flag, section in (
             (story.is_followed, board.followed_stories),
             (story.is_helpable, board.could_help),

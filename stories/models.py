@@ -58,6 +58,11 @@ class TaggedStory(TaggedItemBase):
 
     content_object = models.ForeignKey("Story", on_delete=models.CASCADE)
 
+    class Meta:
+        # a topic's stories read from the index alone (the dashboard hashes those of a
+        # member's topics; the tag-only index had to visit every tagging's row)
+        indexes = [models.Index(fields=["tag", "content_object"], name="stories_tagged_tag_story")]
+
 
 class Story(models.Model):
     class Status(models.TextChoices):
@@ -171,6 +176,15 @@ class Story(models.Model):
                 condition=Q(status="published"),
             ),
             models.Index(fields=["country", "state"], name="stories_story_region"),
+            # open challenges, newest first: a sixth of the stories, walked whole when none
+            # has a topic the dashboard's member can help with
+            models.Index(
+                fields=["-published_at", "-id"],
+                name="stories_story_open_challenges",
+                condition=Q(status="published", kind="challenge", solved_answer__isnull=True),
+                # visible_to's OR reads status too: with it here the walk is index-only
+                include=["hidden_at", "author", "status"],
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -216,6 +230,14 @@ class Story(models.Model):
     @property
     def author_name(self) -> str:
         return str(self.author) if self.author_id else FORMER_MEMBER
+
+    @property
+    def card_tags(self) -> list:
+        """The topics, from `for_cards()`'s prefetch when the story came from there."""
+        from stories.querysets import CARD_TAGS
+
+        prefetched = getattr(self, CARD_TAGS, None)
+        return list(self.tags.all()) if prefetched is None else prefetched
 
     @property
     def region_label(self) -> str:

@@ -26,6 +26,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     Subquery,
     Value,
@@ -88,6 +89,21 @@ SORTS = {
     "helpful": ("-helpful_count", "-published_at", "-pk"),
     "discussed": ("-comment_count", "-published_at", "-pk"),
 }
+
+# where `for_cards()` puts a story's topics (read them with `Story.card_tags`)
+CARD_TAGS = "card_tag_list"
+# long columns a story card never shows (Story.SECTION_FIELDS is the body)
+CARD_DEFERRED = (
+    "situation",
+    "what_we_did",
+    "results",
+    "do_differently",
+    "resources",
+    "search_vector",
+    "author__profile__bio",
+    "author__profile__search_vector",
+    "author__profile__search_text",
+)
 
 # Ask a colleague: how many members one challenge may ask, and how often
 ASK_PER_STORY = 3
@@ -155,8 +171,15 @@ class StoryQuerySet(models.QuerySet):
         return self.order_by(*SORTS.get(sort, SORTS["newest"]))
 
     def for_cards(self) -> StoryQuerySet:
-        """What a story card shows, in a fixed number of queries whatever the page size."""
-        return self.select_related("author__profile").prefetch_related("tags")
+        """What a story card shows, in a fixed number of queries whatever the page size; not
+        the long columns no card reads (the body, the search vectors, the author's bio)."""
+        return (
+            self.select_related("author__profile")
+            # a plain list (`Story.card_tags`): taggit's own prefetch built one unused
+            # queryset per story, most of a 40-card prefetch's cost
+            .prefetch_related(Prefetch("tags", to_attr=CARD_TAGS))
+            .defer(*CARD_DEFERRED)
+        )
 
     # --- search --------------------------------------------------------------------------
     def refresh_search_vector(self) -> int:
