@@ -208,3 +208,13 @@ def test_a_groups_own_calendar_shows_all_its_dates(client, group, create_meetup)
     )
     assert all(f"Own {i}" in html for i in range(PER_DAY + 1))
     assert "day-more" not in html
+
+
+def test_a_bad_filter_on_the_calendar_is_shown_and_ignored(client, create_meetup):
+    day = create_meetup(title="Michigan lunch").occurrences.get().local_start.date()
+    response = client.get(CALENDAR, {"month": f"{day:%Y-%m}", "state": "ZZ"})
+    html = text(response)
+    assert response.status_code == 200
+    assert '<ul class="errorlist" id="id_state_error">' in html
+    assert "Michigan lunch" in html
+    assert "1 meetup this month" in html
