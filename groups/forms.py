@@ -445,8 +445,47 @@ class DiscoveryForm(forms.Form):
     library_type = forms.ChoiceField(label="Library type", required=False)
     where = forms.ChoiceField(label="Where", choices=WHERE_CHOICES, required=False)
     near_me = forms.BooleanField(label="Near me (my state)", required=False)
+    on = forms.DateField(
+        label="On this day",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a day as year-month-day, for example 2026-12-08."},
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, viewer=None, with_day: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        self.viewer = viewer
+        self.near_state = ""
         self.fields["state"].choices = [("", "Any state")] + list(US_STATES)
         self.fields["library_type"].choices = [("", "Any library type")] + list(LibraryType.choices)
+        if not with_day:
+            del self.fields["on"]
+
+    def clean_on(self):
+        day = self.cleaned_data.get("on")
+        if day and not 2000 <= day.year <= 2100:
+            raise forms.ValidationError("Choose a day between the years 2000 and 2100.")
+        return day
+
+    def filters(self) -> dict:
+        """Keyword arguments for `Occurrence.objects.discoverable()`: every filter that is
+        valid (a bad value is shown as an error and ignored, the others still apply). "Near
+        me" becomes the viewer's state, kept in `near_state` for the page to mention."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = self.cleaned_data
+        filters = {
+            "state": data.get("state") or "",
+            "library_type": data.get("library_type") or "",
+            "where": data.get("where") or "",
+        }
+        viewer = self.viewer
+        if data.get("near_me") and viewer is not None and viewer.is_authenticated:
+            profile = getattr(viewer, "profile", None)
+            self.near_state = profile.state if profile else ""
+            filters["near_state"] = self.near_state
+        if data.get("on"):
+            filters["on"] = data["on"]
+        return filters

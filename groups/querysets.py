@@ -3,13 +3,27 @@ every list, feed and detail view goes through a `visible_to(viewer)` built on it
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery, Window
+from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 
 PUBLIC = "public"
+VENUES = {
+    "in_person": ["in_person", "hybrid"],
+    "online": ["online", "hybrid"],
+}
+
+
+def local_day():
+    """The day an occurrence starts on in its meetup's own time zone: the day a calendar shows
+    it on (PostgreSQL's `timezone(zone, timestamptz)` gives the local wall-clock time)."""
+    local = Func(
+        F("meetup__timezone"), F("start"), function="timezone", output_field=models.DateTimeField()
+    )
+    return Cast(local, output_field=models.DateField())
 
 
 def visibility_q(viewer, *, prefix: str = "") -> Q:
@@ -172,6 +186,58 @@ class OccurrenceQuerySet(models.QuerySet):
     def venue_in(self, kinds):
         """Dates held in one of `kinds` of venue (a date's own venue wins over its series')."""
         return self.filter(Q(venue_kind__in=kinds) | Q(venue_kind="", meetup__venue_kind__in=kinds))
+
+    def discoverable(
+        self,
+        viewer,
+        *,
+        state: str = "",
+        library_type: str = "",
+        where: str = "",
+        near_state: str = "",
+        on: date | None = None,
+    ):
+        """Dates listed to `viewer` in discovery (the upcoming list, its day view and the month
+        calendar) that match the filters of `DiscoveryForm.filters()`: the one place both
+        pages filter. `on` keeps the dates of that local day only."""
+        dates = self.visible_to(viewer).exclude(meetup__needs_confirmation=True)
+        if state:
+            dates = dates.filter(meetup__group__country="US", meetup__group__state=state)
+        if library_type:
+            dates = dates.filter(meetup__group__library_types__contains=[library_type])
+        if where in VENUES:
+            dates = dates.venue_in(VENUES[where])
+        if near_state:
+            dates = dates.filter(meetup__group__state=near_state)
+        if on is not None:
+            dates = dates.on_local_days(on, on + timedelta(days=1))
+        return dates
+
+    def on_local_days(self, first: date, end: date):
+        """Dates whose local start day (`local_day`, annotated) is in [first, end). UTC offsets
+        stay within a day, so a day of slack either side lets the `start` index narrow first."""
+        slack = timedelta(days=1)
+        return (
+            self.filter(
+                start__gte=datetime.combine(first - slack, time.min, tzinfo=UTC),
+                start__lt=datetime.combine(end + slack, time.min, tzinfo=UTC),
+            )
+            .annotate(local_day=local_day())
+            .filter(local_day__gte=first, local_day__lt=end)
+        )
+
+    def first_per_day(self, per_day: int | None):
+        """Soonest first, at most `per_day` dates of each local day (all when None), each with
+        `day_total`: how many dates that day holds in all. After `on_local_days()`."""
+        dates = self.annotate(
+            day_rank=Window(
+                RowNumber(), partition_by=[F("local_day")], order_by=[F("start"), F("pk")]
+            ),
+            day_total=Window(Count("pk"), partition_by=[F("local_day")]),
+        )
+        if per_day is not None:
+            dates = dates.filter(day_rank__lte=per_day)
+        return dates.order_by("start", "pk")
 
     def for_listing(self, viewer):
         return (

@@ -1,4 +1,5 @@
-"""Discovery: upcoming meetups across every group the viewer can see, each series once."""
+"""Discovery: upcoming meetups across every group the viewer can see, each series once, or
+every date of one day (`?on=2026-12-08`, where the month calendar's "more" links lead)."""
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
@@ -6,46 +7,39 @@ from django.views.decorators.http import require_safe
 
 from config.pagecache import for_visitors
 from groups.forms import DiscoveryForm
-from groups.models import Occurrence, VenueKind
+from groups.models import Occurrence
 
 PER_PAGE = 20
-VENUES = {
-    "in_person": [VenueKind.IN_PERSON, VenueKind.HYBRID],
-    "online": [VenueKind.ONLINE, VenueKind.HYBRID],
-}
 
 
 @require_safe
 @for_visitors
 def upcoming(request):
     user = request.user
-    form = DiscoveryForm(request.GET or None)
-    dates = Occurrence.objects.visible_to(user).exclude(meetup__needs_confirmation=True)
-    near_state = ""
-    filters = form.cleaned_data if form.is_valid() else {}
-    if filters.get("state"):
-        dates = dates.filter(meetup__group__country="US", meetup__group__state=filters["state"])
-    if filters.get("library_type"):
-        dates = dates.filter(meetup__group__library_types__contains=[filters["library_type"]])
-    if filters.get("where") in VENUES:
-        dates = dates.venue_in(VENUES[filters["where"]])
-    if filters.get("near_me") and user.is_authenticated:
-        profile = getattr(user, "profile", None)
-        near_state = profile.state if profile else ""
-        if near_state:
-            dates = dates.filter(meetup__group__state=near_state)
-    listing = dates.next_per_series().for_listing(user)
+    form = DiscoveryForm(request.GET or None, viewer=user)
+    filters = form.filters()
+    day = filters.get("on")
+    dates = Occurrence.objects.discoverable(user, **filters)
+    # one day: every date it holds, cancelled ones too, as the month calendar counts them
+    listing = (dates.order_by("start", "pk") if day else dates.next_per_series()).for_listing(user)
     page_obj = Paginator(listing, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    calendar_query = query.copy()
+    calendar_query.pop("on", None)
+    if day:
+        calendar_query["month"] = day.strftime("%Y-%m")
     return render(
         request,
         "groups/upcoming.html",
         {
             "form": form,
+            "day": day,
+            "filtered": any(value for key, value in filters.items() if key != "on"),
             "page_obj": page_obj,
             "occurrences": page_obj.object_list,
-            "near_state": near_state,
+            "near_state": form.near_state,
             "query_string": query.urlencode(),
+            "calendar_query": calendar_query.urlencode(),
         },
     )

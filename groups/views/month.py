@@ -1,7 +1,7 @@
 """A server-rendered month calendar of meetups, overall and per group."""
 
 import calendar
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from django.http import Http404
 from django.shortcuts import render
@@ -10,8 +10,12 @@ from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_safe
 
 from config.pagecache import for_visitors
+from groups.forms import DiscoveryForm
 from groups.models import Occurrence
 from groups.permissions import viewable_group
+
+# dates shown in one day of the overall calendar; the rest are one "n more on <day>" link away
+PER_DAY = 4
 
 WEEK = calendar.Calendar(firstweekday=calendar.SUNDAY)
 DAY_NAMES = [("Sunday", "Sun")] + [(calendar.day_name[i], calendar.day_abbr[i]) for i in range(6)]
@@ -36,33 +40,41 @@ def _shift(first: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _render(request, *, dates, group=None):
+def _render(request, *, dates, group=None, form=None, per_day=None):
     first = _month(request)
     after = _shift(first, 1)
-    # a day of slack either side: each date is placed on its own local day below
-    tz = timezone.get_current_timezone()
-    window_start = datetime.combine(first - timedelta(days=1), time.min, tzinfo=tz)
-    window_end = datetime.combine(after + timedelta(days=1), time.min, tzinfo=tz)
     by_day: dict[date, list] = {}
+    totals: dict[date, int] = {}
     for occurrence in (
-        dates.filter(start__gte=window_start, start__lt=window_end)
+        dates.on_local_days(first, after)
+        .first_per_day(per_day)
         .select_related("meetup__group")
         .defer("meetup__description", "meetup__group__description")
-        .order_by("start", "pk")
     ):
         local = occurrence.local_start
-        if local.year == first.year and local.month == first.month:
-            by_day.setdefault(local.date(), []).append(
-                {
-                    "occurrence": occurrence,
-                    "title": occurrence.meetup.title,
-                    "day_label": date_format(local, "l j F"),
-                    "time": date_format(local, "H:i"),
-                }
-            )
+        day = occurrence.local_day
+        totals[day] = occurrence.day_total
+        by_day.setdefault(day, []).append(
+            {
+                "occurrence": occurrence,
+                "title": occurrence.meetup.title,
+                "day_label": date_format(local, "l j F"),
+                "time": date_format(local, "H:i"),
+            }
+        )
+    # the filters (not the month, nor a page or day) go along on every link of the page
+    query = request.GET.copy()
+    for key in ("month", "page", "on"):
+        query.pop(key, None)
+    filter_query = query.urlencode()
     weeks = [
         [
-            {"day": day, "in_month": day.month == first.month, "events": by_day.get(day, [])}
+            {
+                "day": day,
+                "in_month": day.month == first.month,
+                "events": by_day.get(day, []),
+                "more": totals.get(day, 0) - len(by_day.get(day, [])),
+            }
             for day in week
         ]
         for week in WEEK.monthdatescalendar(first.year, first.month)
@@ -72,13 +84,16 @@ def _render(request, *, dates, group=None):
         "groups/month.html",
         {
             "group": group,
+            "form": form,
+            "near_state": form.near_state if form else "",
             "first": first,
             "weeks": weeks,
             "day_names": DAY_NAMES,
             "previous": _shift(first, -1),
             "next": after,
             "today": timezone.localdate(),
-            "count": sum(len(v) for v in by_day.values()),
+            "count": sum(totals.values()),
+            "filter_query": filter_query,
         },
     )
 
@@ -86,14 +101,14 @@ def _render(request, *, dates, group=None):
 @require_safe
 @for_visitors
 def month_all(request):
-    return _render(
-        request,
-        dates=Occurrence.objects.visible_to(request.user).exclude(meetup__needs_confirmation=True),
-    )
+    form = DiscoveryForm(request.GET or None, viewer=request.user, with_day=False)
+    dates = Occurrence.objects.discoverable(request.user, **form.filters())
+    return _render(request, dates=dates, form=form, per_day=PER_DAY)
 
 
 @require_safe
 @for_visitors
 def month_group(request, slug):
+    # one group's dates are few a day: all of them are shown
     group = viewable_group(request, slug)
     return _render(request, dates=Occurrence.objects.filter(meetup__group=group), group=group)

@@ -180,3 +180,71 @@ def test_the_still_on_question_is_its_own_kind_of_notification(
 
     assert mail.outbox == []
     assert Notification.objects.filter(recipient=organizer).count() == 2
+
+
+# --- one day's meetups (where the calendar's "more" links lead) --------------------------
+
+
+def test_the_day_filter_lists_every_date_of_that_day_only(client, create_meetup, organizer):
+    weekly = create_meetup(spec=WEEKLY, title="Weekly book talk")
+    first, second = weekly.occurrences.order_by("start")[:2]
+    services.occurrence_cancel(occurrence=second, by=organizer)
+    day = second.local_start.date()
+
+    page = text(client.get(URL, {"on": f"{day:%Y-%m-%d}"}))
+
+    assert f"<h1>Meetups on {day:%A} {day.day} {day:%B} {day.year}</h1>" in page
+    assert second.get_absolute_url() in page  # cancelled dates are shown, marked
+    assert "Cancelled" in page
+    assert first.get_absolute_url() not in page
+    assert f"1 meetup on {day:%A} {day.day} {day:%B}" in page
+    assert f'name="on" value="{day:%Y-%m-%d}"' in page
+    assert f"month={day:%Y-%m}" in page  # back to that month's calendar
+
+
+def test_the_day_filter_keeps_the_other_filters(client, create_meetup, organizer):
+    kansas = GroupFactory(organizer=organizer, state="KS")
+    michigan = create_meetup(title="Michigan lunch")
+    create_meetup(target_group=kansas, title="Kansas supper")
+    day = michigan.occurrences.get().local_start.date()
+    page = text(client.get(URL, {"on": f"{day:%Y-%m-%d}", "state": "KS"}))
+    assert "Kansas supper" in page
+    assert "Michigan lunch" not in page
+
+
+def test_a_day_without_meetups_says_so_kindly(client, create_meetup):
+    create_meetup(title="Michigan lunch")
+    page = text(client.get(URL, {"on": "2030-01-01"}))
+    assert "<h1>Meetups on Tuesday 1 January 2030</h1>" in page
+    assert "Michigan lunch" not in page
+    assert "No meetups on Tuesday 1 January 2030." in page
+    assert 'href="/groups/calendar/?month=2030-01"' in page
+
+
+@pytest.mark.parametrize("value", ["tomorrow", "2026-02-30", "9999-12-31", "0001-01-01"])
+def test_a_bad_day_is_a_clear_error_and_the_list_stays(client, create_meetup, value):
+    create_meetup(title="Michigan lunch")
+    response = client.get(URL, {"on": value})
+    page = text(response)
+    assert response.status_code == 200
+    assert '<ul class="errorlist" id="id_on_error">' in page
+    assert 'aria-invalid="true"' in page
+    assert 'aria-describedby="id_on_error"' in page
+    assert "<h1>Upcoming meetups</h1>" in page
+    assert "Michigan lunch" in page
+
+
+def test_one_day_stays_within_budget_as_dates_grow(
+    client, member, create_meetup, organizer, django_assert_max_num_queries
+):
+    client.force_login(member)
+    client.get("/")
+    day = create_meetup().occurrences.get().local_start.date()
+    with django_assert_max_num_queries(10) as few:
+        client.get(URL, {"on": f"{day:%Y-%m-%d}"})
+    for _ in range(25):
+        create_meetup(target_group=GroupFactory(organizer=organizer))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = text(client.get(URL, {"on": f"{day:%Y-%m-%d}"}))
+    assert "26 meetups on" in page
+    assert "Page 1 of 2" in page
