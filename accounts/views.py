@@ -36,7 +36,7 @@ from accounts.services import (
     profile_settings_update,
     profile_update,
 )
-from config.pagecache import for_visitors
+from config.pagecache import kept_until_change
 from config.ratelimit import rate_limit_hit
 from notifications.models import Follow
 
@@ -100,7 +100,7 @@ class DirectoryPaginator(Paginator):
         return self._counted > MAX_LISTED
 
 
-@method_decorator(for_visitors, name="dispatch")
+@method_decorator(kept_until_change, name="dispatch")
 class MemberListView(ListView):
     """The member directory: search, filters, nearest first. Visitors see public profiles."""
 
@@ -166,7 +166,7 @@ class MemberListView(ListView):
         return context
 
 
-@method_decorator(for_visitors, name="dispatch")
+@method_decorator(kept_until_change, name="dispatch")
 class MemberDetailView(DetailView):
     template_name = "accounts/member_detail.html"
     context_object_name = "profile"

@@ -7,11 +7,12 @@ Django process connected to the benchmark database, so it can look up the object
         Story.objects.annotate(n=Count("comments")).filter(n=50), "a story with 50 comments"
     ).get_absolute_url()),
 
-`member=True` sends the demo member's session cookie (seed_demo's demo account), for pages
-that members see differently or only members see. Visitors' pages are served from each
-process's kept copy (config/pagecache.py) after the first request; `rendered=True` makes every
-request ask for its own address (an ignored `fresh=` parameter), measuring the page rendered
-afresh — what a visitor's first view, or a page nobody asked for since the last change, costs.
+`member=True` sends the demo member's session and CSRF cookies (seed_demo's demo account), as
+their browser would, for pages that members see differently or only members see. Pages are
+served from each process's kept copy (config/pagecache.py) after the first request, visitors'
+and each signed-in browser's own; `rendered=True` makes every request ask for its own address
+(an ignored `fresh=` parameter), measuring the page rendered afresh — what a first view, or a
+page not asked for since the last change, costs.
 
 Put model imports inside the function: this module is imported before Django is set up.
 """
@@ -101,9 +102,9 @@ PAGES: list[Page] = [
     Page("health check", named("healthz")),
 ]
 
-# The visitors' pages again, each request rendered afresh (no kept copy can answer).
+# Every page again, each request rendered afresh (no kept copy can answer).
 PAGES += [
-    Page(f"{page.name}, rendered afresh", page.url, rendered=True)
+    Page(f"{page.name}, rendered afresh", page.url, member=page.member, rendered=True)
     for page in PAGES
-    if not page.member and page.name != "health check"
+    if page.name != "health check"
 ]

@@ -237,16 +237,21 @@ def build_data(env: dict, scale: int) -> dict:
 
 
 def member_cookie() -> str:
-    """A signed-in session for the demo member, stored in the shared session table."""
+    """A signed-in session for the demo member, stored in the shared session table, and the
+    CSRF cookie a browser would have been given on its first page."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
     from django.test import Client
+    from django.utils.crypto import get_random_string
 
     from config.management.commands.seed_demo import DEMO_EMAIL
 
     client = Client()
     client.force_login(get_user_model().objects.get(email=DEMO_EMAIL))
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    csrf = get_random_string(CSRF_SECRET_LENGTH, allowed_chars=CSRF_ALLOWED_CHARS)
+    return f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={csrf}"
 
 
 def describe_machine(load_before: float) -> dict:

@@ -16,9 +16,15 @@ Bulk `update()`s outside a request send no signal: what they change (e.g. the ba
 that extends a series' dates) reaches visitors within TIMEOUT, which also bounds how long a
 page shows the passing of time late ("upcoming" lists).
 
-A copy is kept only when it cannot hold anything personal: a GET without a session or messages
-cookie, answered 200, that set no cookie, did not touch the session, showed no message and put
-no CSRF token in its HTML. Signed-in members always get a freshly rendered page."""
+A visitor's copy is kept only when it cannot hold anything personal: a GET without a session or
+messages cookie, answered 200, that set no cookie, did not touch the session, showed no message
+and put no CSRF token in its HTML.
+
+A signed-in member's copy is that member's own page, kept for the one browser session that asked
+for it: its key holds the member, the session and the CSRF cookie (so the token in its forms is
+the one that browser sends back). The session is still checked on every request (the onboarding
+middleware loads it), and the copy is served only while no message waits to be shown. Requests
+with a session cookie that is not signed in are always rendered."""
 
 from __future__ import annotations
 
@@ -37,22 +43,27 @@ from config.generations import Generation
 
 SITE = Generation("site:generation")
 TIMEOUT = 60
-CONTENT_APPS = frozenset({"accounts", "stories", "groups", "cooperatives", "taggit"})
+# app labels whose saves change what pages show: groups' label is meetup_groups; allauth's
+# `account` holds members' email addresses, `notifications` what members are told
+CONTENT_APPS = frozenset(
+    {"accounts", "account", "stories", "meetup_groups", "cooperatives", "taggit", "notifications"}
+)
 
 # Inside a request: a list the signal receiver appends to, so the site moves on once, after
 # the response, instead of once per saved row.
 _changes_in_request: ContextVar[list | None] = ContextVar("changes_in_request", default=None)
 
 
-def for_visitors(view):
-    """Serves visitors a kept copy of the page while the site has not changed."""
+def kept_until_change(view):
+    """Serves a kept copy of the page while the site has not changed (see the module's notes)."""
 
     @wraps(view)
     def view_or_kept_copy(request: HttpRequest, *args, **kwargs):
-        if not _is_visitor(request):
+        reader = _reader(request)
+        if reader is None:
             return view(request, *args, **kwargs)
         # read before rendering: a change committed meanwhile moves on past this key
-        key = _key(request, SITE.current())
+        key = _key(request, reader, SITE.current())
         kept = caches["pages"].get(key)
         if kept is not None:
             return _restored(kept)
@@ -61,37 +72,60 @@ def for_visitors(view):
             response.render()
         # the kept copy and this response both say they differ for signed-in members
         patch_vary_headers(response, ["Cookie"])
-        if _is_impersonal(request, response):
+        if _is_keepable(request, response, reader):
             caches["pages"].set(key, _frozen(response), TIMEOUT)
         return response
 
     return view_or_kept_copy
 
 
-def _is_visitor(request: HttpRequest) -> bool:
-    return (
-        request.method == "GET"
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and CookieStorage.cookie_name not in request.COOKIES
+def _reader(request: HttpRequest) -> str | None:
+    """Whose copies this request may read and keep: "" for a visitor, a member's own key, or
+    None when the page must be rendered (not a GET, a message waiting, a stale session)."""
+    if request.method != "GET" or CookieStorage.cookie_name in request.COOKIES:
+        return None
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return ""
+    if not request.user.is_authenticated or len(get_messages(request)):
+        return None
+    session = (
+        request.user.pk,
+        request.session.session_key,
+        request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
     )
+    return hashlib.blake2b(repr(session).encode(), digest_size=16).hexdigest()
 
 
-def _key(request: HttpRequest, generation: int) -> str:
+def _key(request: HttpRequest, reader: str, generation: int) -> str:
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    return f"page:{generation}:{hashlib.blake2b(address.encode(), digest_size=16).hexdigest()}"
+    digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
+    return f"page:{generation}:{reader}:{digest}"
 
 
-def _is_impersonal(request: HttpRequest, response: HttpResponse) -> bool:
+def _is_keepable(request: HttpRequest, response: HttpResponse, reader: str) -> bool:
     cache_control = response.get("Cache-Control", "")
+    shared_caching_refused = (
+        ("no-store", "no-cache") if reader else ("private", "no-store", "no-cache")
+    )
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
-        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # a CSRF token is in the HTML
+        and _sets_no_new_cookie(request, reader)
         and not request.session.modified
         and not len(get_messages(request))
-        and not any(word in cache_control for word in ("private", "no-store", "no-cache"))
+        and not any(word in cache_control for word in shared_caching_refused)
     )
+
+
+def _sets_no_new_cookie(request: HttpRequest, reader: str) -> bool:
+    """The view set no cookie, and the CSRF middleware will not set a new one after it: a
+    visitor's page holds no CSRF token; a member's tokens are masked from the CSRF cookie their
+    browser sent (the middleware only renews it)."""
+    if not reader:
+        return not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    sent = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+    return sent is not None and request.META.get("CSRF_COOKIE", sent) == sent
 
 
 def _frozen(response: HttpResponse) -> tuple:

@@ -179,12 +179,12 @@ CACHES["process"] = {
     "LOCATION": "process",
     "OPTIONS": {"MAX_ENTRIES": 2000},
 }
-# Per process: public pages as visitors see them, keyed the same way (config/pagecache.py).
-# At most ~500 pages of 20–60 KB each per process.
+# Per process: pages kept while the site has not changed, visitors' and each signed-in
+# browser's own (config/pagecache.py). At most ~1,000 pages of 20–60 KB each per process.
 CACHES["pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "pages",
-    "OPTIONS": {"MAX_ENTRIES": 500},
+    "OPTIONS": {"MAX_ENTRIES": 1000},
 }
 
 # --- Accounts -----------------------------------------------------------------------------

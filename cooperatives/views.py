@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 from django.views.generic.edit import FormView
 
-from config.pagecache import for_visitors
+from config.pagecache import kept_until_change
 from config.ratelimit import rate_limit_hit
 from cooperatives.forms import AffiliationForm, DirectoryFilterForm, SuggestionForm
 from cooperatives.models import Affiliation, Organisation, Suggestion
@@ -22,7 +22,7 @@ from notifications.models import Follow
 SUGGESTIONS_PER_HOUR = 10
 
 
-@method_decorator(for_visitors, name="dispatch")
+@method_decorator(kept_until_change, name="dispatch")
 class OrganisationListView(ListView):
     template_name = "cooperatives/organisation_list.html"
     context_object_name = "organisations"
@@ -41,7 +41,7 @@ class OrganisationListView(ListView):
         return context
 
 
-@method_decorator(for_visitors, name="dispatch")
+@method_decorator(kept_until_change, name="dispatch")
 class OrganisationDetailView(DetailView):
     template_name = "cooperatives/organisation_detail.html"
     context_object_name = "organisation"

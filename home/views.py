@@ -3,13 +3,13 @@ from urllib.parse import urlencode
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from config.pagecache import for_visitors
+from config.pagecache import kept_until_change
 from home import dashboard as front
 from home.search import clean, site_search
 
 
 @require_safe
-@for_visitors
+@kept_until_change
 def home(request):
     """Visitors see what Librarian Commons is; members see their dashboard."""
     if request.user.is_authenticated:
@@ -18,7 +18,7 @@ def home(request):
 
 
 @require_safe
-@for_visitors
+@kept_until_change
 def search(request):
     text = clean(request.GET.get("q", ""))
     results = site_search(request.user, text) if text else {}

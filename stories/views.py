@@ -18,7 +18,7 @@ from django.views.generic import DeleteView, ListView, TemplateView
 from taggit.models import Tag
 
 from accounts.choices import LibraryType
-from config.pagecache import for_visitors
+from config.pagecache import kept_until_change
 from notifications.models import Follow
 from stories import services
 from stories.caching import StoryPaginator, remembered
@@ -57,7 +57,7 @@ def popular_tags(limit: int = POPULAR_TAGS) -> list[Tag]:
 
 
 # --- reading ------------------------------------------------------------------------------
-@method_decorator(for_visitors, name="dispatch")
+@method_decorator(kept_until_change, name="dispatch")
 class StoryListView(ListView):
     template_name = "stories/story_list.html"
     context_object_name = "stories"
@@ -208,7 +208,7 @@ def _story_with_details(user, pk: int) -> Story:
 
 
 @require_safe
-@for_visitors
+@kept_until_change
 def story_detail(request, pk: int, slug: str | None = None):
     story = _story_with_details(request.user, pk)
     if slug != story.slug:

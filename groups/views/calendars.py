@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from config.pagecache import for_visitors
+from config.pagecache import kept_until_change
 from groups import calendars, services
 from groups.models import RSVP, CalendarToken, Group, Meetup, Membership, Occurrence
 
@@ -50,7 +50,7 @@ def _feed_viewer(request):
 
 
 @require_safe
-@for_visitors
+@kept_until_change
 def group_feed(request, slug):
     viewer = _feed_viewer(request)
     group = get_object_or_404(Group.objects.visible_to(viewer), slug=slug)
@@ -61,7 +61,7 @@ def group_feed(request, slug):
 
 
 @require_safe
-@for_visitors
+@kept_until_change
 def occurrence_ics(request, slug, pk):
     occurrence = get_object_or_404(
         Occurrence.objects.visible_to(request.user).select_related("meetup__group"),

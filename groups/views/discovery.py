@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from config.pagecache import for_visitors
+from config.pagecache import kept_until_change
 from groups.forms import DiscoveryForm
 from groups.models import Occurrence
 
@@ -13,7 +13,7 @@ PER_PAGE = 20
 
 
 @require_safe
-@for_visitors
+@kept_until_change
 def upcoming(request):
     user = request.user
     form = DiscoveryForm(request.GET or None, viewer=user)

@@ -12,7 +12,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import FormView, UpdateView
 
-from config.pagecache import for_visitors
+from config.pagecache import kept_until_change
 from config.ratelimit import rate_limit_hit
 from groups import services
 from groups.forms import GroupForm, JoinForm
@@ -31,7 +31,7 @@ def _error_text(error: ValidationError) -> str:
 
 
 @require_safe
-@for_visitors
+@kept_until_change
 def index(request):
     """Groups the viewer can see, soonest meetup first, and the next meetups across them."""
     user = request.user
@@ -91,7 +91,7 @@ class GroupUpdateView(UpdateView):
 
 
 @require_safe
-@for_visitors
+@kept_until_change
 def group_detail(request, slug):
     """Upcoming meetups first, then about, members and recent past meetups."""
     user = request.user
@@ -167,7 +167,7 @@ def group_members(request, slug):
 
 
 @require_safe
-@for_visitors
+@kept_until_change
 def group_past(request, slug):
     group = viewable_group(request, slug)
     past = (

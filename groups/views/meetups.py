@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from config.pagecache import for_visitors
+from config.pagecache import kept_until_change
 from groups import services
 from groups.forms import (
     CancelForm,
@@ -274,7 +274,7 @@ def occurrence_move(request, slug, pk):
 
 
 @require_safe
-@for_visitors
+@kept_until_change
 def meetup_detail(request, slug, pk):
     """A series: how it repeats, its dates to come, breaks, and "I come every time"."""
     group = viewable_group(request, slug)
@@ -303,7 +303,7 @@ def meetup_detail(request, slug, pk):
 
 
 @require_safe
-@for_visitors
+@kept_until_change
 def occurrence_detail(request, slug, pk):
     group = viewable_group(request, slug)
     occurrence = _occurrence(request, slug, pk)

@@ -1,7 +1,11 @@
 """Visitors' copies of public pages: served while nothing changed, never stale, never personal."""
 
+import re
+
 import pytest
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.cache import SessionStore
 from django.http import HttpResponse
@@ -9,9 +13,9 @@ from django.middleware.csrf import get_token
 from django.test import Client
 from django.urls import reverse
 
-from config.pagecache import SITE, SiteChangesMiddleware, for_visitors
+from config.pagecache import SITE, SiteChangesMiddleware, kept_until_change
 from stories.models import Story
-from tests.factories import StoryFactory, UserFactory
+from tests.factories import GroupFactory, StoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +103,7 @@ def test_a_save_during_a_read_moves_the_site_on_once_after_the_response(rf):
 def _counting(view_body):
     calls = []
 
-    @for_visitors
+    @kept_until_change
     def view(request):
         calls.append(1)
         return view_body(request)
@@ -112,6 +116,7 @@ def _visitor_get(rf, **cookies):
     request.COOKIES.update(cookies)
     # what the middleware gives a view: a session and message storage
     request.session = SessionStore()
+    request.user = AnonymousUser()
     request._messages = FallbackStorage(request)
     return request
 
@@ -149,3 +154,115 @@ def test_requests_with_a_session_or_messages_cookie_are_always_rendered(rf, sett
     view(_visitor_get(rf, **{settings.SESSION_COOKIE_NAME: "abc"}))
     view(_visitor_get(rf, messages="abc"))
     assert len(calls) == 3
+
+
+def _signed_in(user, **client_options) -> Client:
+    member = Client(**client_options)
+    member.force_login(user)
+    member.get(reverse("home"))  # first page: the session learns onboarding is done, CSRF cookie
+    return member
+
+
+def test_a_member_gets_their_own_kept_copy_until_the_site_changes(django_assert_num_queries):
+    rosa = _signed_in(UserFactory(display_name="Rosa Parks-Wheeler"))
+    first = rosa.get(reverse("home"))  # now kept: the session and CSRF cookie are settled
+
+    with django_assert_num_queries(2):  # the session and the member, nothing else
+        again = rosa.get(reverse("home"))
+    assert again.content == first.content
+    assert _signed_in_as(again) == "Rosa Parks-Wheeler"
+
+    rosa.get(reverse("stories:list"))  # kept too
+    StoryFactory(title="Banned books week with the seventh grade")
+
+    assert "Banned books week" in rosa.get(reverse("stories:list")).text
+
+
+def _signed_in_as(response) -> str:
+    """The name the header's account menu links to the member's own profile."""
+    account_menu = response.text.split('aria-label="Account"')[1].split("</nav>")[0]
+    return re.findall(r">([^<>]+)</a>", account_menu)[1]
+
+
+def test_a_members_copy_is_never_served_to_another_member_or_session(client):
+    rosa = UserFactory(display_name="Rosa Parks-Wheeler")
+    first_browser = _signed_in(rosa)
+    first_browser.get(reverse("home"))
+    assert _signed_in_as(first_browser.get(reverse("home"))) == "Rosa Parks-Wheeler"
+
+    ben = _signed_in(UserFactory(display_name="Ben Brook"))
+    assert _signed_in_as(ben.get(reverse("home"))) == "Ben Brook"
+    assert 'action="/accounts/logout/"' not in client.get(reverse("home")).text  # nor a visitor
+
+    # the same member in a second browser: its own session and CSRF cookie, its own copy
+    second_browser = _signed_in(rosa, enforce_csrf_checks=True)
+    second_browser.get(reverse("stories:list"))
+    page = second_browser.get(reverse("stories:list")).text
+    token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    logged_out = second_browser.post(reverse("account_logout"), {"csrfmiddlewaretoken": token})
+    assert logged_out.status_code == 302
+
+
+def test_forms_in_a_members_kept_copy_carry_a_token_their_browser_can_post(
+    django_assert_num_queries,
+):
+    story = StoryFactory()
+    member = _signed_in(UserFactory(), enforce_csrf_checks=True)
+    member.get(story.get_absolute_url())
+    with django_assert_num_queries(2):
+        page = member.get(story.get_absolute_url()).text  # the kept copy
+    token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+
+    posted = member.post(
+        reverse("stories:comment_create", args=[story.pk]),
+        {"body": "Ask the PTA to fund it.", "csrfmiddlewaretoken": token},
+    )
+
+    assert posted.status_code == 302
+    assert "Ask the PTA" in member.get(story.get_absolute_url()).text
+
+
+def _member_cookies(csrf=None) -> dict:
+    cookies = {settings.SESSION_COOKIE_NAME: "s"}
+    if csrf:
+        cookies[settings.CSRF_COOKIE_NAME] = csrf
+    return cookies
+
+
+def test_a_member_with_a_message_waiting_gets_the_page_rendered(rf):
+    view, calls = _counting(lambda request: HttpResponse("mine"))
+    member = UserFactory()
+
+    def member_get(with_message=False):
+        request = _visitor_get(rf, **_member_cookies(csrf="c" * 32))
+        request.META["CSRF_COOKIE"] = "c" * 32
+        request.user = member
+        if with_message:
+            messages.info(request, "Saved.")
+        return request
+
+    view(member_get())
+    view(member_get())
+    assert len(calls) == 1
+    view(member_get(with_message=True))
+    assert len(calls) == 2
+
+
+def test_a_member_without_a_csrf_cookie_yet_is_not_kept(rf):
+    view, calls = _counting(lambda request: HttpResponse(get_token(request)))
+    member = UserFactory()
+
+    def member_get():
+        request = _visitor_get(rf, **_member_cookies())
+        request.user = member
+        return request
+
+    view(member_get())
+    view(member_get())
+    assert len(calls) == 2  # each page's token came from a new secret the browser lacked
+
+
+def test_a_save_outside_a_request_in_any_content_app_moves_the_site_on():
+    before = SITE.current()
+    GroupFactory()  # the groups app's label is meetup_groups, not groups
+    assert SITE.current() > before

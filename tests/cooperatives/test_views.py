@@ -53,7 +53,7 @@ def directory():
 # --- browsing -----------------------------------------------------------------------------
 
 
-def test_the_directory_lists_every_entry_for_visitors(client, directory):
+def test_the_directory_lists_every_entry_kept_until_change(client, directory):
     response = client.get(LIST)
 
     assert response.status_code == 200
