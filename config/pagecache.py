@@ -20,11 +20,15 @@ A visitor's copy is kept only when it cannot hold anything personal: a GET witho
 messages cookie, answered 200, that set no cookie, did not touch the session, showed no message
 and put no CSRF token in its HTML.
 
-A signed-in member's copy is that member's own page, kept for the one browser session that asked
-for it: its key holds the member, the session and the CSRF cookie (so the token in its forms is
-the one that browser sends back). The session is still checked on every request (the onboarding
-middleware loads it), and the copy is served only while no message waits to be shown. Requests
-with a session cookie that is not signed in are always rendered."""
+A signed-in member's copy is that member's own page, kept for the one browser that asked for
+it: its key holds the session cookie and the CSRF cookie (so the tokens in its forms are the
+ones that browser sends back), and it is kept only from a page rendered for a valid session
+with no message waiting. KeptPagesMiddleware serves it before the session is read: whatever
+ends or changes a session (signing out, a password change, an admin's edit, a deleted session
+row) is a change that drops every copy. A session that simply expires could still be shown the
+page it was last given until the copy lapses (TIMEOUT); anything it then asks to do is checked
+against the real session. Requests with a session cookie that is not signed in are always
+rendered."""
 
 from __future__ import annotations
 
@@ -36,6 +40,7 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
+from django.db.models.signals import post_delete
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
@@ -76,24 +81,57 @@ def kept_until_change(view):
             caches["pages"].set(key, _frozen(response), TIMEOUT)
         return response
 
+    view_or_kept_copy.kept_until_change = True  # for KeptPagesMiddleware; wraps() carries it
     return view_or_kept_copy
 
 
+class KeptPagesMiddleware:
+    """Serves a member's kept copy before the session and the member are loaded from the
+    database (the onboarding middleware after this one would load them): the copy was made
+    for this very session cookie by a page that checked both, and signing out, password
+    changes and onboarding are all changes that move the site on. Visitors' copies are served
+    by the view's decorator, which costs them nothing more."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not getattr(view_func, "kept_until_change", False):
+            return None
+        reader = _reader_by_cookies(request)
+        if not reader:
+            return None
+        kept = caches["pages"].get(_key(request, reader, SITE.current()))
+        return None if kept is None else _restored(kept)
+
+
 def _reader(request: HttpRequest) -> str | None:
-    """Whose copies this request may read and keep: "" for a visitor, a member's own key, or
-    None when the page must be rendered (not a GET, a message waiting, a stale session)."""
+    """Whose copies this request may read and keep: "" for a visitor, the signed-in browser's
+    own key, or None when the page must be rendered (a message waiting, a stale session)."""
+    reader = _reader_by_cookies(request)
+    if not reader:
+        return reader
+    session_cookie = request.COOKIES[settings.SESSION_COOKIE_NAME]
+    signed_in = request.user.is_authenticated and request.session.session_key == session_cookie
+    if not signed_in or len(get_messages(request)):
+        return None
+    return reader
+
+
+def _reader_by_cookies(request: HttpRequest) -> str | None:
+    """What the cookies alone say: "" for a visitor, a key for the session cookie and the CSRF
+    cookie together (the CSRF tokens in a member's page are masked from that cookie), None for
+    anything but a GET or a request with a messages cookie."""
     if request.method != "GET" or CookieStorage.cookie_name in request.COOKIES:
         return None
-    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+    session_cookie = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if session_cookie is None:
         return ""
-    if not request.user.is_authenticated or len(get_messages(request)):
-        return None
-    session = (
-        request.user.pk,
-        request.session.session_key,
-        request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
-    )
-    return hashlib.blake2b(repr(session).encode(), digest_size=16).hexdigest()
+    browser = (session_cookie, request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""))
+    return hashlib.blake2b(repr(browser).encode(), digest_size=16).hexdigest()
 
 
 def _key(request: HttpRequest, reader: str, generation: int) -> str:
@@ -137,9 +175,11 @@ def _restored(frozen: tuple) -> HttpResponse:
     return HttpResponse(content, status=status, headers=dict(headers))
 
 
-def content_saved_or_deleted(sender, **kwargs) -> None:
-    """Signal receiver for every model: changes to the site's own content move it on."""
-    if sender._meta.app_label not in CONTENT_APPS:
+def content_saved_or_deleted(sender, signal=None, **kwargs) -> None:
+    """Signal receiver for every model: changes to the site's own content move it on, and so
+    does a session ending (members' copies are served without reading their session)."""
+    ends_a_session = sender._meta.label == "sessions.Session" and signal is post_delete
+    if sender._meta.app_label not in CONTENT_APPS and not ends_a_session:
         return
     changes = _changes_in_request.get()
     if changes is not None:

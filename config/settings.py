@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "config.pagecache.KeptPagesMiddleware",  # before onboarding, which loads the member
     "accounts.middleware.OnboardingMiddleware",
 ]
 

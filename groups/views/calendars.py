@@ -29,11 +29,15 @@ def _calendar_token(key: str) -> CalendarToken | None:
     return CalendarToken.objects.select_related("member").filter(token=key).first()
 
 
-def _ics(content: bytes, *, filename: str, attachment: bool = False) -> HttpResponse:
+def _ics(
+    content: bytes, *, filename: str, attachment: bool = False, public: bool = False
+) -> HttpResponse:
+    """`public`: the calendar is the same for everyone who asks (no member, no key), so shared
+    caches, and the site's kept copies (config/pagecache.py), may keep it."""
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     disposition = "attachment" if attachment else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response["Cache-Control"] = "private, max-age=300"
+    response["Cache-Control"] = f"{'public' if public else 'private'}, max-age=300"
     response["X-Robots-Tag"] = "noindex"
     return response
 
@@ -57,7 +61,11 @@ def group_feed(request, slug):
     meetups = group.meetups.prefetch_related(
         Prefetch("occurrences", queryset=Occurrence.objects.order_by("original_start"))
     ).order_by("pk")
-    return _ics(calendars.group_calendar(group, meetups), filename=f"{group.slug}.ics")
+    return _ics(
+        calendars.group_calendar(group, meetups),
+        filename=f"{group.slug}.ics",
+        public=not viewer.is_authenticated,
+    )
 
 
 @require_safe
@@ -78,7 +86,7 @@ def occurrence_ics(request, slug, pk):
         occurrence.meetup.title, [occurrence], with_links=with_links
     )
     name = f"{occurrence.meetup.group.slug}-{occurrence.local_start:%Y-%m-%d}.ics"
-    return _ics(content, filename=name, attachment=True)
+    return _ics(content, filename=name, attachment=True, public=not request.user.is_authenticated)
 
 
 def _my_occurrences(member):

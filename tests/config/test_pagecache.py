@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.cache import SessionStore
+from django.contrib.sessions.models import Session
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import Client
@@ -167,7 +168,7 @@ def test_a_member_gets_their_own_kept_copy_until_the_site_changes(django_assert_
     rosa = _signed_in(UserFactory(display_name="Rosa Parks-Wheeler"))
     first = rosa.get(reverse("home"))  # now kept: the session and CSRF cookie are settled
 
-    with django_assert_num_queries(2):  # the session and the member, nothing else
+    with django_assert_num_queries(0):  # neither the session nor the member is read
         again = rosa.get(reverse("home"))
     assert again.content == first.content
     assert _signed_in_as(again) == "Rosa Parks-Wheeler"
@@ -209,7 +210,7 @@ def test_forms_in_a_members_kept_copy_carry_a_token_their_browser_can_post(
     story = StoryFactory()
     member = _signed_in(UserFactory(), enforce_csrf_checks=True)
     member.get(story.get_absolute_url())
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(0):
         page = member.get(story.get_absolute_url()).text  # the kept copy
     token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
 
@@ -222,43 +223,42 @@ def test_forms_in_a_members_kept_copy_carry_a_token_their_browser_can_post(
     assert "Ask the PTA" in member.get(story.get_absolute_url()).text
 
 
-def _member_cookies(csrf=None) -> dict:
-    cookies = {settings.SESSION_COOKIE_NAME: "s"}
+def _member_get(rf, member, *, csrf=None, message=None):
+    """A GET as the middleware hands it to a view: a live session signed in as `member`."""
+    session = SessionStore()
+    session.create()
+    session.modified = False  # saved: as the session middleware would have loaded it
+    cookies = {settings.SESSION_COOKIE_NAME: session.session_key}
     if csrf:
         cookies[settings.CSRF_COOKIE_NAME] = csrf
-    return cookies
+    request = _visitor_get(rf, **cookies)
+    request.session = session
+    request.user = member
+    if csrf:
+        request.META["CSRF_COOKIE"] = csrf
+    if message:
+        messages.info(request, message)
+    return request
 
 
 def test_a_member_with_a_message_waiting_gets_the_page_rendered(rf):
     view, calls = _counting(lambda request: HttpResponse("mine"))
     member = UserFactory()
+    request = _member_get(rf, member, csrf="c" * 32)
 
-    def member_get(with_message=False):
-        request = _visitor_get(rf, **_member_cookies(csrf="c" * 32))
-        request.META["CSRF_COOKIE"] = "c" * 32
-        request.user = member
-        if with_message:
-            messages.info(request, "Saved.")
-        return request
-
-    view(member_get())
-    view(member_get())
+    view(request)
+    view(request)
     assert len(calls) == 1
-    view(member_get(with_message=True))
+    view(_member_get(rf, member, csrf="c" * 32, message="Saved."))
     assert len(calls) == 2
 
 
 def test_a_member_without_a_csrf_cookie_yet_is_not_kept(rf):
     view, calls = _counting(lambda request: HttpResponse(get_token(request)))
-    member = UserFactory()
+    request = _member_get(rf, UserFactory())
 
-    def member_get():
-        request = _visitor_get(rf, **_member_cookies())
-        request.user = member
-        return request
-
-    view(member_get())
-    view(member_get())
+    view(request)
+    view(request)
     assert len(calls) == 2  # each page's token came from a new secret the browser lacked
 
 
@@ -266,3 +266,19 @@ def test_a_save_outside_a_request_in_any_content_app_moves_the_site_on():
     before = SITE.current()
     GroupFactory()  # the groups app's label is meetup_groups, not groups
     assert SITE.current() > before
+
+
+@pytest.mark.parametrize("how", ["password changed", "session deleted"])
+def test_a_member_whose_session_ended_is_not_served_their_copy(how):
+    user = UserFactory(display_name="Rosa Parks-Wheeler")
+    rosa = _signed_in(user)
+    rosa.get(reverse("home"))
+    assert _signed_in_as(rosa.get(reverse("home"))) == "Rosa Parks-Wheeler"  # the kept copy
+
+    if how == "password changed":
+        user.set_password("a whole new secret")
+        user.save()
+    else:
+        Session.objects.all().delete()
+
+    assert 'action="/accounts/logout/"' not in rosa.get(reverse("home")).text

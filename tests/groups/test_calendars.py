@@ -181,6 +181,22 @@ def test_members_only_group_feed_needs_the_member_key(client, organizer):
     assert client.get(url).status_code == 200
 
 
+def test_a_public_feed_may_be_kept_and_a_keyed_one_stays_private(
+    client, organizer, busy_group, django_assert_num_queries
+):
+    public_url = reverse("groups:feed", kwargs={"slug": busy_group.slug})
+    first = client.get(public_url)
+    with django_assert_num_queries(0):  # the kept copy (tests' shared cache is local)
+        again = client.get(public_url)
+    assert again.content == first.content
+    assert again["Cache-Control"] == "public, max-age=300"
+
+    private = GroupFactory(organizer=organizer, visibility=Group.Visibility.MEMBERS)
+    token = services.calendar_token_reset(member=organizer)
+    keyed = reverse("groups:feed", kwargs={"slug": private.slug})
+    assert client.get(keyed, {"key": token.token})["Cache-Control"] == "private, max-age=300"
+
+
 @pytest.fixture
 def going_member(group, add_member, create_meetup):
     member = add_member()
