@@ -67,8 +67,12 @@ def kept_until_change(view):
         reader = _reader(request)
         if reader is None:
             return view(request, *args, **kwargs)
-        # read before rendering: a change committed meanwhile moves on past this key
-        key = _key(request, reader, SITE.current())
+        # read before rendering (a change committed meanwhile moves on past this key), once a
+        # request: KeptPagesMiddleware may have read it already
+        generation = getattr(request, "site_generation", None)
+        if generation is None:
+            generation = SITE.current()
+        key = _key(request, reader, generation)
         kept = caches["pages"].get(key)
         if kept is not None:
             return _restored(kept)
@@ -104,7 +108,8 @@ class KeptPagesMiddleware:
         reader = _reader_by_cookies(request)
         if not reader:
             return None
-        kept = caches["pages"].get(_key(request, reader, SITE.current()))
+        request.site_generation = SITE.current()
+        kept = caches["pages"].get(_key(request, reader, request.site_generation))
         return None if kept is None else _restored(kept)
 
 

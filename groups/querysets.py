@@ -50,6 +50,19 @@ class GroupQuerySet(models.QuerySet):
         )
         return self.annotate(member_count=models.functions.Coalesce(Subquery(active), 0))
 
+    def with_upcoming_count(self, now: datetime | None = None):
+        """How many of its dates are not yet over (what the group page pages through)."""
+        from groups.models import Occurrence
+
+        upcoming = (
+            Occurrence.objects.filter(meetup__group=OuterRef("pk"), end__gt=now or timezone.now())
+            .order_by()
+            .values("meetup__group")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(upcoming_count=models.functions.Coalesce(Subquery(upcoming), 0))
+
     def with_pending_count(self):
         from groups.models import Membership
 

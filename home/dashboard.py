@@ -16,7 +16,7 @@ from taggit.models import Tag
 from accounts.models import Profile
 from cooperatives.models import Organisation
 from groups.models import RSVP, Group, Membership, Occurrence
-from notifications.models import Follow
+from notifications.models import Follow, Notification
 from stories.models import Story, TaggedStory
 
 NEW_STORY_DAYS = 60
@@ -161,6 +161,7 @@ def dashboard(user) -> Dashboard:
         Profile.objects.filter(user=user)
         .annotate(
             has_story=Exists(Story.objects.filter(author=user)),
+            unread_notification_count=Notification.objects.unread_count_of(user),
             followed_member_ids=ArraySubquery(follows.ids_of(User)),
             followed_tag_ids=ArraySubquery(follows.ids_of(Tag)),
             followed_group_ids=ArraySubquery(follows.ids_of(Group)),

@@ -13,7 +13,14 @@ from home.search import clean, site_search
 def home(request):
     """Visitors see what Librarian Commons is; members see their dashboard."""
     if request.user.is_authenticated:
-        return render(request, "home/dashboard.html", {"board": front.dashboard(request.user)})
+        board = front.dashboard(request.user)
+        # the header's count came with the member's profile: the context processor's query
+        # is not needed
+        context = {
+            "board": board,
+            "unread_notification_count": board.profile.unread_notification_count,
+        }
+        return render(request, "home/dashboard.html", context)
     return render(request, "home/landing.html", front.landing(request.user))
 
 

@@ -2,7 +2,8 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from accounts.choices import NotificationKind
 
@@ -13,6 +14,14 @@ class NotificationQuerySet(models.QuerySet):
 
     def unread(self):
         return self.filter(read_at__isnull=True)
+
+    def unread_count_of(self, member):
+        """The header's unread count as an expression, for a query that loads the member's
+        data anyway (one query fewer than the context processor's count)."""
+        counted = (
+            self.for_member(member).unread().order_by().values("recipient").annotate(n=Count("pk"))
+        )
+        return Coalesce(Subquery(counted.values("n")), 0)
 
 
 class Notification(models.Model):

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import FormView, UpdateView
@@ -24,6 +25,15 @@ GROUPS_PER_PAGE = 12
 OCCURRENCES_PER_PAGE = 10
 MEMBERS_ON_GROUP_PAGE = 12
 MEMBERS_PER_PAGE = 30
+
+
+class CountedPaginator(Paginator):
+    """Pages through a list whose length was counted alongside another query (one query
+    fewer than asking for it)."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.count = count
 
 
 def _error_text(error: ValidationError) -> str:
@@ -95,17 +105,19 @@ class GroupUpdateView(UpdateView):
 def group_detail(request, slug):
     """Upcoming meetups first, then about, members and recent past meetups."""
     user = request.user
+    now = timezone.now()
     group = viewable_group(
         request,
         slug,
         queryset=Group.objects.with_member_count()
         .with_pending_count()
+        .with_upcoming_count(now)
         .annotate(viewer_follows=Follow.objects.followed_by(user, Group)),
     )
     dates = Occurrence.objects.filter(meetup__group=group)
-    page_obj = Paginator(dates.upcoming().for_listing(user), OCCURRENCES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page_obj = CountedPaginator(
+        dates.upcoming(now).for_listing(user), OCCURRENCES_PER_PAGE, count=group.upcoming_count
+    ).get_page(request.GET.get("page"))
     series = list(group.meetups.continuing().exclude(rrule="").order_by("title", "pk"))
     members = []
     if user.is_authenticated:

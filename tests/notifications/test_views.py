@@ -32,6 +32,19 @@ def test_header_shows_unread_count_and_opening_one_lowers_it(member_client, memb
 
 
 @pytest.mark.django_db
+def test_the_dashboard_header_counts_only_my_unread_notifications(member_client, member):
+    # the dashboard loads the count with the member's profile instead of the header's query
+    make_notification(member)
+    make_notification(member, text="Another")
+    make_notification(UserFactory())  # someone else's
+    member_client.post(reverse("notifications:open", args=[make_notification(member).pk]))
+
+    page = member_client.get(reverse("home")).content.decode()
+
+    assert re.search(r'class="badge">2<span class="visually-hidden"> unread', page)
+
+
+@pytest.mark.django_db
 def test_opening_never_redirects_off_site(member_client, member):
     evil = make_notification(member, url="https://evil.example/")
 
