@@ -26,6 +26,13 @@ def local_day():
     return Cast(local, output_field=models.DateField())
 
 
+def subquery_count(rows: models.QuerySet, *, per: str) -> models.functions.Coalesce:
+    """How many of `rows` (filtered on an `OuterRef`) each outer row has, 0 when none: `per`
+    is the field of `rows` that points at the outer row."""
+    counted = rows.order_by().values(per).annotate(n=Count("pk")).values("n")
+    return models.functions.Coalesce(Subquery(counted), 0)
+
+
 def visibility_q(viewer, *, prefix: str = "") -> Q:
     """Groups a viewer may see: public ones for everybody; members-only ones for signed-in
     members of Librarian Commons. `prefix` reaches the group from another model."""
@@ -41,39 +48,23 @@ class GroupQuerySet(models.QuerySet):
     def with_member_count(self):
         from groups.models import Membership
 
-        active = (
-            Membership.objects.filter(group=OuterRef("pk"), status=Membership.Status.ACTIVE)
-            .order_by()
-            .values("group")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return self.annotate(member_count=models.functions.Coalesce(Subquery(active), 0))
+        active = Membership.objects.filter(group=OuterRef("pk"), status=Membership.Status.ACTIVE)
+        return self.annotate(member_count=subquery_count(active, per="group"))
 
     def with_upcoming_count(self, now: datetime | None = None):
         """How many of its dates are not yet over (what the group page pages through)."""
         from groups.models import Occurrence
 
-        upcoming = (
-            Occurrence.objects.filter(meetup__group=OuterRef("pk"), end__gt=now or timezone.now())
-            .order_by()
-            .values("meetup__group")
-            .annotate(n=Count("pk"))
-            .values("n")
+        upcoming = Occurrence.objects.filter(
+            meetup__group=OuterRef("pk"), end__gt=now or timezone.now()
         )
-        return self.annotate(upcoming_count=models.functions.Coalesce(Subquery(upcoming), 0))
+        return self.annotate(upcoming_count=subquery_count(upcoming, per="meetup__group"))
 
     def with_pending_count(self):
         from groups.models import Membership
 
-        pending = (
-            Membership.objects.filter(group=OuterRef("pk"), status=Membership.Status.PENDING)
-            .order_by()
-            .values("group")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return self.annotate(pending_count=models.functions.Coalesce(Subquery(pending), 0))
+        pending = Membership.objects.filter(group=OuterRef("pk"), status=Membership.Status.PENDING)
+        return self.annotate(pending_count=subquery_count(pending, per="group"))
 
     def with_viewer(self, viewer):
         """`viewer_role` and `viewer_status` of the viewer's membership (None if none)."""
@@ -162,16 +153,8 @@ class OccurrenceQuerySet(models.QuerySet):
         from groups.models import RSVP
 
         def count(status):
-            return models.functions.Coalesce(
-                Subquery(
-                    RSVP.objects.filter(occurrence=OuterRef("pk"), status=status)
-                    .order_by()
-                    .values("occurrence")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
-            )
+            answers = RSVP.objects.filter(occurrence=OuterRef("pk"), status=status)
+            return subquery_count(answers, per="occurrence")
 
         return self.annotate(going_count=count("going"), waitlist_count=count("waitlisted"))
 
