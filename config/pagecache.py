@@ -1,9 +1,9 @@
-"""Public pages as a visitor (not signed in) sees them, kept by each app process and dropped the
-moment anything on the site changes.
+"""Pages kept by each app process — as visitors see them, and as each signed-in browser was
+shown them — and dropped the moment anything on the site changes.
 
-Most page views are by visitors, and a visitor's page depends only on its address and the
-site's content: rendering it again for every request costs 20–40 ms of CPU, serving a kept copy
-well under one. Copies are keyed by the site's generation number (config/generations.py), read
+A visitor's page depends only on its address and the site's content, a member's also on who
+they are: rendering it again for every request costs 20–40 ms of CPU, serving a kept copy well
+under one. Copies are keyed by the site's generation number (config/generations.py), read
 from the shared cache on every request, which moves on
 
 - after every request that changes data (any POST, PUT, PATCH or DELETE that did not fail, in
