@@ -28,6 +28,10 @@ class Generation:
             cache.incr(self.key)
         except ValueError:  # evicted meanwhile
             cache.set(self.key, time.time_ns(), timeout=None)
+        else:
+            # the database cache's incr rewrites the row with the default timeout: without
+            # this the number lapsed 5 minutes after a change and came back as a new one
+            cache.touch(self.key, timeout=None)
 
     def changed(self) -> None:
         """Moves on at once (so the writing transaction itself reads fresh figures) and again
