@@ -14,6 +14,7 @@ import http.client
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -236,6 +237,109 @@ class GunicornServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+# a message's own headers, not its parts' (which have no Subject)
+MESSAGE_START = r"^Content-Type: [^\n]*(?:\n [^\n]*)*\nMIME-Version: [^\n]*\nSubject: "
+
+
+class DevServer:
+    """`manage.py devserver`, what `make run` runs (development settings, runserver and a task
+    worker beside it), on a free port of 127.0.0.1 and the given database. Its output, the
+    worker's console emails included, goes to a file."""
+
+    # the console email backend ends each message with this line
+    EMAIL_SEPARATOR = "-" * 79
+
+    def __init__(self, database_url: str, log_path: Path, **env: str):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DJANGO_", "PYTEST", "EMAIL_")) and k not in ("SITE_URL", "PORT")
+        }
+        self.env.update(
+            PATH=f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}",
+            DJANGO_SETTINGS_MODULE="config.settings",
+            DJANGO_DEBUG="1",
+            DATABASE_URL=database_url,
+            PYTHONUNBUFFERED="1",
+            **env,
+        )
+        self.process: subprocess.Popen | None = None
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def __enter__(self) -> "DevServer":
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "manage.py", "devserver", "--port", str(self.port)],
+                cwd=BASE_DIR,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            self.wait_for(lambda: self.get("/robots.txt") == 200, 120, "the site")
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def get(self, path: str) -> int | None:
+        """The status of GET `path`, or None when nothing answers."""
+        try:
+            return Browser(https=False).get(self.url(path)).status
+        except OSError:
+            return None
+
+    def wait_for(self, condition, timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            assert self.running(), f"devserver exited while waiting for {what}:\n{self.log()}"
+            assert time.monotonic() < deadline, f"within {timeout} s: no {what}\n{self.log()}"
+            time.sleep(0.2)
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def log(self) -> str:
+        return self.output()[-6000:]
+
+    def emails_to(self, address: str) -> list[str]:
+        """The emails the console backend printed for `address`, headers and all parts."""
+        emails = []
+        # each message ends with the separator; log lines may come before it
+        for chunk in self.output().split(self.EMAIL_SEPARATOR):
+            starts = list(re.finditer(MESSAGE_START, chunk, re.MULTILINE))
+            message = chunk[starts[-1].start() :] if starts else ""
+            if re.search(rf"^To: {re.escape(address)}$", message, re.MULTILINE):
+                emails.append(message)
+        return emails
+
+    def stop(self) -> None:
+        """As Ctrl-C does: devserver stops its web server and worker, then itself."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        family = psutil.Process(self.process.pid).children(recursive=True)
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            for process in [psutil.Process(self.process.pid), *family]:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    process.kill()
+            self.process.wait()
 
 
 @contextlib.contextmanager
