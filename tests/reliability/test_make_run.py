@@ -85,19 +85,6 @@ def test_emails_link_to_the_port_the_site_is_served_on(full_meetup, server_datab
         assert {link for link in links if link.startswith(site.base + ":")} == set()
 
 
-def test_an_explicit_site_url_wins(full_meetup, server_database_url, tmp_path):
-    occurrence, going, waiting = full_meetup
-    with DevServer(
-        server_database_url, tmp_path / "devserver.log", SITE_URL="https://commons.example"
-    ) as site:
-        give_up_seat(site, occurrence, going)
-        site.wait_for(lambda: site.emails_to(waiting.email), 90, "the email")
-
-    (seat,) = site.emails_to(waiting.email)
-    assert "https://commons.example" + occurrence.get_absolute_url() in links_in(seat)
-    assert not [link for link in links_in(seat) if "127.0.0.1" in link]
-
-
 def test_the_site_and_its_worker_ride_out_a_database_outage(
     full_meetup, own_postgres, own_site_database, tmp_path
 ):
