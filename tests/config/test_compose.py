@@ -1,12 +1,13 @@
-"""docker-compose.yml: every long-running service is started again when it stops (the task
-worker stops when it loses the database), the one-off migration is not."""
+"""docker-compose.yml: every long-running service is started again when it stops, whatever its
+exit status (the task worker stops with status 0 when it loses the database), and the one-off
+migration is not."""
 
 import re
 
 from django.conf import settings
 
 LONG_RUNNING = {"db", "web", "worker"}
-RESTARTING = {"always", "unless-stopped", "on-failure"}
+RESTARTING = {"always", "unless-stopped"}  # not on-failure: see above
 
 
 def blocks(text: str, indent: int) -> dict[str, str]:
