@@ -88,7 +88,8 @@ class Command(BaseCommand):
                     )
                     time.sleep(delay)
                     restarts += 1
-                    worker.start()
+                    if web.running():
+                        worker.start()
                 time.sleep(0.5)
         except KeyboardInterrupt:
             pass
