@@ -39,6 +39,11 @@ class UserManager(BaseUserManager):
         extra_fields["is_superuser"] = True
         return self._create_user(email, password, **extra_fields)
 
+    def visible_to(self, viewer):
+        """Members whose page `viewer` may open: the rule of their profiles'
+        `Profile.objects.visible_to(viewer)`, for whatever points at a member (following)."""
+        return self.filter(pk__in=Profile.objects.visible_to(viewer).values("user_id"))
+
 
 class User(AbstractUser):
     username = None
