@@ -1,12 +1,14 @@
 """Sign-up, verification, sign-in and their limits, through allauth in the site's layout."""
 
 import re
+from io import StringIO
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
+from django.core.management import call_command
 from django.urls import reverse
 
 from tests.factories import TEST_PASSWORD, UserFactory
@@ -308,3 +310,24 @@ def test_change_email_asks_to_verify_the_new_address(client, member, task_queue)
     task_queue.run_all()
     assert mail.outbox[-1].to == ["moved@library.example"]
     assert EmailAddress.objects.filter(email="moved@library.example", verified=False).exists()
+
+
+def test_an_admin_made_with_createsuperuser_reaches_the_admin_at_once(client, monkeypatch):
+    """The README's way to make the first admin: no "Verify your email address" in between."""
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "an operator's long passphrase")
+    call_command(
+        "createsuperuser", "--noinput", "--email", "ops@library.example", stdout=StringIO()
+    )
+
+    login_page = client.get("/admin/", follow=True)
+    response = client.post(
+        login_page.redirect_chain[-1][0],
+        {"login": "ops@library.example", "password": "an operator's long passphrase"},
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == "/admin/"
+    assert response.status_code == 200
+    assert "Site administration" in response.content.decode()
+    address = EmailAddress.objects.get(email="ops@library.example")
+    assert (address.primary, address.verified) == (True, True)
