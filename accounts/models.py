@@ -1,3 +1,4 @@
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex
@@ -35,9 +36,20 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
     def create_superuser(self, email, password=None, **extra_fields):
+        """`manage.py createsuperuser`: an admin who can sign in at once. Sign-in needs a
+        verified address, and whoever runs the command on the server chose this one."""
         extra_fields["is_staff"] = True
         extra_fields["is_superuser"] = True
-        return self._create_user(email, password, **extra_fields)
+        user = self._create_user(email, password, **extra_fields)
+        EmailAddress.objects.using(self._db).update_or_create(
+            user=user, email=user.email, defaults={"primary": True, "verified": True}
+        )
+        return user
+
+    def visible_to(self, viewer):
+        """Members whose page `viewer` may open: the rule of their profiles'
+        `Profile.objects.visible_to(viewer)`, for whatever points at a member (following)."""
+        return self.filter(pk__in=Profile.objects.visible_to(viewer).values("user_id"))
 
 
 class User(AbstractUser):

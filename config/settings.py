@@ -213,6 +213,7 @@ ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}  # adds "Your name"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
@@ -224,9 +225,17 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Librarian Commons] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEVELOPMENT else "https"
+# Guessing is limited per account, strictly: 5 failed log-ins from one address, or 10 from
+# anywhere, within 15 minutes stop that account (even the right password waits; "email me a
+# sign-in code" still works). Per address the limits are loose: libraries, schools and
+# conference Wi-Fi put hundreds behind one address, and a room of 200 must be able to sign up and
+# log in together, typos included, while a guesser among them is stopped.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
-    "signup": "20/h/ip",
+    "login_failed": "300/15m/ip,10/15m/key",
+    # per account + address, counted by accounts/adapters.py (allauth has no such key of its own)
+    "login_failed_from_address": "5/15m/key",
+    "login": "400/5m/ip",
+    "signup": "300/h/ip",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",

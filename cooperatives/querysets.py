@@ -18,6 +18,11 @@ MEMBERS = "members"
 
 
 class OrganisationQuerySet(models.QuerySet):
+    def visible_to(self, viewer) -> "OrganisationQuerySet":
+        """Entries `viewer` may open: the directory is public, every entry to everyone (its
+        page and following both ask here, so hiding entries one day is one change)."""
+        return self.all()
+
     def search(self, text: str) -> "OrganisationQuerySet":
         """Full text (stemmed words in name, acronym, description, regions) or trigram similarity
         (misspelt names such as “Panhandel”, acronyms such as “UPRLC” or “UPROC”), best first.

@@ -48,8 +48,10 @@ class OrganisationDetailView(DetailView):
 
     def get_queryset(self):
         user = self.request.user
-        return Organisation.objects.for_detail(user).annotate(
-            viewer_follows=Follow.objects.followed_by(user, Organisation)
+        return (
+            Organisation.objects.visible_to(user)
+            .for_detail(user)
+            .annotate(viewer_follows=Follow.objects.followed_by(user, Organisation))
         )
 
     def get_context_data(self, **kwargs):

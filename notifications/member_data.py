@@ -6,11 +6,13 @@ from notifications.models import DigestSent, Follow, Notification
 
 
 def export(user) -> dict:
+    # every follow is the member's own data, but only what they may still see is named
+    visible = set(Follow.objects.of(user).visible_to(user).values_list("pk", flat=True))
     return {
         "following": [
             {
                 "kind": follow.content_type.model,
-                "name": str(follow.target or ""),
+                "name": str(follow.target or "") if follow.pk in visible else "",
                 "since": follow.created_at.isoformat(),
             }
             for follow in Follow.objects.of(user).select_related("content_type")

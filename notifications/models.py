@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from accounts.choices import NotificationKind
+from notifications.followables import FOLLOWABLE
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -66,6 +67,29 @@ class FollowQuerySet(models.QuerySet):
             content_type__model=meta.model_name,
             object_id=target.pk,
         )
+
+    def targeting_any(self, model, ids) -> models.QuerySet:
+        """Follows of any of `ids` of `model` (by the content type's natural key, no query)."""
+        meta = model._meta.concrete_model._meta
+        return self.filter(
+            content_type__app_label=meta.app_label,
+            content_type__model=meta.model_name,
+            object_id__in=ids,
+        )
+
+    def visible_to(self, viewer):
+        """Follows whose target `viewer` may open now, each kind through its page's own
+        `visible_to(viewer)` (notifications/followables.py). The rows stay: a member who hides
+        their profile drops out, and comes back if they show themselves again."""
+        shown = Q()
+        for followable in FOLLOWABLE.values():
+            meta = followable.model._meta
+            shown |= Q(
+                Exists(followable.visible_to(viewer).filter(pk=OuterRef("object_id"))),
+                content_type__app_label=meta.app_label,
+                content_type__model=meta.model_name,
+            )
+        return self.filter(shown)
 
     def ids_of(self, model) -> models.QuerySet:
         """The primary keys of `model` objects followed, as a subquery-ready values list.

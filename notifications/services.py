@@ -1,7 +1,6 @@
 """Telling members things: in-app notifications and email (text + HTML, unsubscribe links),
 always sent by the task queue, never inside a request."""
 
-from django.apps import apps
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -16,14 +15,6 @@ from config.tasks import email_message_send
 from notifications.models import Follow, Notification
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
-
-# what a member can follow: the name used in URLs → the model
-FOLLOWABLE = {
-    "member": "accounts.User",
-    "tag": "taggit.Tag",
-    "group": "meetup_groups.Group",
-    "organisation": "cooperatives.Organisation",
-}
 
 
 def notify(
@@ -128,17 +119,6 @@ def notification_open(*, notification: Notification) -> str:
 
 def notifications_mark_all_read(*, member: User) -> int:
     return Notification.objects.for_member(member).unread().update(read_at=timezone.now())
-
-
-def followable_model(name: str):
-    """The model behind a followable name, or None (unknown name, or its app not installed)."""
-    label = FOLLOWABLE.get(name)
-    if label is None:
-        return None
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
 
 
 def follow_toggle(*, member: User, target) -> bool:

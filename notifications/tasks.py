@@ -13,12 +13,17 @@ from notifications.services import notify
 
 def _followers_of(model, ids):
     """Subquery: the members following any of `ids` of `model`."""
-    meta = model._meta
-    return Follow.objects.filter(
-        content_type__app_label=meta.app_label,
-        content_type__model=meta.model_name,
-        object_id__in=ids,
-    ).values("follower_id")
+    return Follow.objects.targeting_any(model, ids).values("follower_id")
+
+
+def _still_sees_a_reason(recipient, reasons: list[tuple]) -> bool:
+    """Whether `recipient` follows one of `reasons` (model, ids) that they may still see: a
+    follow of a member who has since hidden their profile or left tells them nothing."""
+    follows = Follow.objects.of(recipient).visible_to(recipient)
+    why = Q()
+    for model, ids in reasons:
+        why |= Q(pk__in=Follow.objects.targeting_any(model, ids).values("pk"))
+    return follows.filter(why).exists()
 
 
 @app.task(queue="notifications")
@@ -39,6 +44,7 @@ def story_followers_notify(*, story_id: int) -> int:
     if story is None:  # unpublished, hidden or deleted since
         return 0
     tag_ids = list(story.tags.values_list("pk", flat=True))
+    reasons = [(User, [story.author_id]), (Tag, tag_ids)]
     recipients = (
         User.objects.filter(is_active=True)
         .filter(
@@ -50,6 +56,8 @@ def story_followers_notify(*, story_id: int) -> int:
     )
     sent = 0
     for recipient in recipients:
+        if not _still_sees_a_reason(recipient, reasons):
+            continue
         sent += notify(
             recipient=recipient,
             kind=NotificationKind.FOLLOWED_CONTENT,
@@ -78,6 +86,8 @@ def meetup_followers_notify(*, meetup_id: int) -> int:
     )
     sent = 0
     for recipient in recipients:
+        if not _still_sees_a_reason(recipient, [(Group, [meetup.group_id])]):
+            continue
         sent += notify(
             recipient=recipient,
             kind=NotificationKind.FOLLOWED_CONTENT,

@@ -11,7 +11,8 @@ from django.views.generic import ListView
 
 from accounts.choices import NotificationKind
 from notifications import services
-from notifications.models import Notification
+from notifications.followables import FOLLOWABLE
+from notifications.models import Follow, Notification
 
 
 class NotificationListView(LoginRequiredMixin, ListView):
@@ -53,10 +54,12 @@ def notifications_mark_all_read(request):
 @login_required
 @require_POST
 def follow_toggle(request, kind, pk):
-    model = services.followable_model(kind)
-    if model is None:
+    followable = FOLLOWABLE.get(kind)
+    if followable is None:
         raise Http404("Nothing of that kind can be followed.")
-    target = get_object_or_404(model, pk=pk)
+    # what its page would answer 404 for (a hidden profile, a deactivated account) is 404
+    # here too, so walking the ids names no one
+    target = get_object_or_404(followable.visible_to(request.user), pk=pk)
     if target == request.user:
         messages.error(request, "You can’t follow yourself.")
     elif services.follow_toggle(member=request.user, target=target):
@@ -73,7 +76,9 @@ class FollowingListView(LoginRequiredMixin, ListView):
 
     def get_queryset(self):
         return (
-            self.request.user.follows.select_related("content_type")
+            Follow.objects.of(self.request.user)
+            .visible_to(self.request.user)
+            .select_related("content_type")
             .prefetch_related("target")
             .order_by("-created_at")
         )

@@ -447,7 +447,7 @@ def test_edit_form_shows_current_topics_and_suggests_existing_ones(client):
         ({"state": "OH"}, "postal_code", "ZIP code 48104 is in Michigan, not Ohio"),
         ({"postal_code": "", "state": "Narnia"}, "state", "two-letter code"),
         ({"library_type": ""}, "library_type", "This field is required"),
-        ({"display_name": "   "}, "display_name", "This field is required"),
+        ({"display_name": "   "}, "display_name", "Tell colleagues your name."),
         ({"website": "javascript:alert(1)"}, "website", "Enter a valid URL"),
         ({"can_help_with": ", ".join(f"t{n}" for n in range(21))}, "can_help_with", "at most 20"),
     ],
@@ -569,6 +569,22 @@ def test_onboarding_without_next_shows_the_profile_with_the_completeness_hint(cl
 
     assert response.redirect_chain[-1][0] == newcomer.get_absolute_url()
     assert "Help colleagues find you" in html(response)
+
+
+def test_onboarding_asks_what_it_says_and_shows_the_name_given_at_sign_up(client, newcomer):
+    newcomer.display_name = "Nina Newcomer"
+    newcomer.save(update_fields=["display_name"])
+
+    page = html(client.get(reverse("accounts:onboarding")))
+
+    lead = re.search(r'<p class="lead">(.*?)</p>', page, re.DOTALL).group(1)
+    assert "Three things first" in lead
+    for thing in ("your name", "your kind of library", "where it is"):
+        assert thing in lead
+    # the three things are the form's required fields, and the name is already filled in
+    assert re.search(r'<input[^>]*name="display_name"[^>]*value="Nina Newcomer"', page)
+    assert re.search(r'<input[^>]*name="display_name"[^>]*required', page)
+    assert re.search(r'<select[^>]*name="library_type"[^>]*required', page)
 
 
 def test_onboarding_requires_type_and_region(client, newcomer):

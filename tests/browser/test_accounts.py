@@ -21,6 +21,7 @@ def test_signup_verify_login_onboard_and_see_the_profile(page, base_url, axe, ta
     assert axe(page) == []
 
     page.get_by_label("Email").fill("nina.newcomer@district.example")
+    page.get_by_label("Your name").fill("Nina Newcomer")
     page.get_by_label(re.compile(r"^Password \(required\)")).fill(PASSWORD)
     page.get_by_label(re.compile(r"^Password \(again\)")).fill(PASSWORD)
     page.get_by_role("button", name="Join").click()
@@ -41,13 +42,14 @@ def test_signup_verify_login_onboard_and_see_the_profile(page, base_url, axe, ta
     page.get_by_role("button", name="Log in").click()
 
     expect(heading(page)).to_have_text("Welcome! Tell colleagues where you work")
+    expect(page.get_by_text("Three things first")).to_contain_text("your name")
+    expect(page.get_by_label("Your name")).to_have_value("Nina Newcomer")  # from sign-up
     assert axe(page) == []
-    page.get_by_role("button", name="Save and continue").click()  # nothing filled in yet
+    page.get_by_role("button", name="Save and continue").click()  # nothing else filled in yet
     expect(page.get_by_role("alert")).to_contain_text("Please correct")
     expect(page.get_by_label("Library type")).to_have_attribute("aria-invalid", "true")
     assert axe(page) == []
 
-    page.get_by_label("Your name").fill("Nina Newcomer")
     page.get_by_label("Library type").select_option(label="Public")
     page.get_by_label("Library name").fill("Ypsilanti District Library")
     page.get_by_label("ZIP or postal code").fill("48197")

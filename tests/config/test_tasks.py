@@ -21,6 +21,7 @@ def test_signup_email_is_deferred_then_sent_by_the_queue(client, task_queue):
         reverse("account_signup"),
         {
             "email": "new@libraries.example",
+            "display_name": "Nell New",
             "password1": "a-long-pass-phrase",
             "password2": "a-long-pass-phrase",
         },
