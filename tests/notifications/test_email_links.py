@@ -195,14 +195,24 @@ def directory_suggestion_answer(client):
 
 def email_confirmation_signup(client):
     password = "a-long-pass-phrase"
-    signup = {"email": "new@libraries.example", "password1": password, "password2": password}
+    signup = {
+        "display_name": "Nina Newcomer",
+        "email": "new@libraries.example",
+        "password1": password,
+        "password2": password,
+    }
     assert client.post(reverse("account_signup"), signup, **HOST).status_code == 302
 
 
 def account_already_exists(client):
     member = UserFactory()
     password = "a-long-pass-phrase"
-    signup = {"email": member.email, "password1": password, "password2": password}
+    signup = {
+        "display_name": "Nina Newcomer",
+        "email": member.email,
+        "password1": password,
+        "password2": password,
+    }
     client.post(reverse("account_signup"), signup, **HOST)
 
 
