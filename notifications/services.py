@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.choices import NotificationKind
 from accounts.models import Profile, User
 from config.tasks import email_message_send
+from notifications.email_threads import REPLY_HINTS, MailThread, reply_address
 from notifications.models import Follow, Notification
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
@@ -36,12 +37,17 @@ def notify(
     url: str = "",
     reply_to: str | None = None,
     in_app: bool = True,
+    thread: MailThread | None = None,
+    thread_event: str = "",
+    replies: bool = False,
 ) -> bool:
     """Tell `recipient` about `kind`: an in-app notification (linking to `url`) and an email
     rendered from templates/emails/<template>.txt (and .html if there is one).
 
     The email is skipped when the member switched that kind off; `reply_to` is set only when
-    its owner agreed. Returns whether an email was queued.
+    its owner agreed. An email about a `thread` (a story, a meetup date) threads with the
+    others about it (`thread_event` names this one, e.g. "comment-12"; none is the root), and
+    with `replies` the member can answer it by email. Returns whether an email was queued.
     """
     if not recipient.is_active:
         return False
@@ -57,15 +63,36 @@ def notify(
             subject=subject,
             template=template,
             context={**context, "url": url},
-        ),
-        reply_to=reply_to,
+            reply_to=reply_to,
+            thread=thread,
+            thread_event=thread_event,
+            replies=replies,
+        )
     )
     return True
 
 
-def email_render(*, recipient: User, kind: str, subject: str, template: str, context: dict):
-    """The keyword arguments of `email_message_send` for one member: both parts, and the
-    one-click unsubscribe headers of RFC 8058."""
+def email_render(
+    *,
+    recipient: User,
+    kind: str,
+    subject: str,
+    template: str,
+    context: dict,
+    reply_to: str | None = None,
+    thread: MailThread | None = None,
+    thread_event: str = "",
+    replies: bool = False,
+):
+    """The keyword arguments of `email_message_send` for one member: both parts, the one-click
+    unsubscribe headers of RFC 8058, and the thread's headers and reply address if any."""
+    headers, headline = {}, ""
+    if thread is not None:
+        # the subject is the thread's (mail clients thread by it); what happened leads the body
+        headline, subject = subject, thread.title
+        headers = thread.headers(thread_event)
+        if replies and reply_to is None:
+            reply_to = reply_address(member=recipient, thread=thread)
     unsubscribe_url = settings.SITE_URL + reverse(
         "notifications:unsubscribe", args=[unsubscribe_token(member=recipient, kind=kind)]
     )
@@ -76,6 +103,8 @@ def email_render(*, recipient: User, kind: str, subject: str, template: str, con
         "site_name": settings.SITE_NAME,
         "kind_label": NotificationKind(kind).label,
         "unsubscribe_url": unsubscribe_url,
+        "headline": headline,
+        "reply_hint": REPLY_HINTS[thread.kind] if thread and replies and reply_to else "",
     }
     body = render_to_string(f"emails/{template}.txt", context).strip()
     try:
@@ -90,9 +119,11 @@ def email_render(*, recipient: User, kind: str, subject: str, template: str, con
         ),
         "to": [recipient.email],
         "headers": {
+            **headers,
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
+        "reply_to": reply_to,
     }
 
 

@@ -57,6 +57,9 @@ def story_followers_notify(*, story_id: int) -> int:
             template="followed_story",
             context={"story": story},
             url=story.get_absolute_url(),
+            # the story's own announcement is its thread's root message
+            thread=story.mail_thread(),
+            replies=True,
         )
     return sent
 

@@ -36,6 +36,9 @@ def comment_notify(*, comment_id: int) -> int:
             template="story_comment",
             context={"story": story, "comment": comment},
             url=comment.get_absolute_url(),
+            thread=story.mail_thread(),
+            thread_event=f"comment-{comment.pk}",
+            replies=True,
         )
     return sent
 
@@ -55,6 +58,9 @@ def answer_marked_notify(*, comment_id: int) -> int:
             template="story_answer_marked",
             context={"story": comment.story, "comment": comment},
             url=comment.get_absolute_url(),
+            thread=comment.story.mail_thread(),
+            thread_event=f"answer-{comment.pk}",
+            replies=True,
         )
     )
 
@@ -75,6 +81,9 @@ def colleague_ask_notify(*, ask_id: int) -> int:
             template="story_ask",
             context={"ask": ask, "story": ask.story, "asker": ask.asked_by},
             url=ask.story.get_absolute_url(),
+            thread=ask.story.mail_thread(),
+            thread_event=f"ask-{ask.pk}",
+            replies=True,
         )
     )
 
