@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "groups",
     "notifications",
     "home",
+    "mailin",
 ]
 
 MIDDLEWARE = [
