@@ -2,6 +2,7 @@
 
 from email import message_from_bytes
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import format_datetime, make_msgid, parseaddr
 
 import pytest
@@ -11,6 +12,7 @@ from django.utils import timezone
 from mailin.services import inbound_mail_receive
 from notifications.email_threads import reply_address
 from tests.factories import StoryFactory, UserFactory
+from tests.mailin.processes import process_database_url  # noqa: F401
 
 
 def an_email(
@@ -40,7 +42,7 @@ def an_email(
     for filename, data, mimetype in attachments:
         maintype, subtype = mimetype.split("/")
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
-    return message.as_bytes()
+    return message.as_bytes(policy=SMTP)  # CRLF line ends, as on the wire
 
 
 @pytest.fixture
