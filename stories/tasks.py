@@ -9,6 +9,7 @@ from procrastinate.contrib.django import app
 
 from accounts.choices import NotificationKind
 from accounts.notifications import notify
+from notifications.mailing_list import list_post_send, list_subscribers
 
 
 @app.task
@@ -40,7 +41,31 @@ def comment_notify(*, comment_id: int) -> int:
             thread_event=f"comment-{comment.pk}",
             replies=True,
         )
-    return sent
+    return sent + comment_list_send(comment=comment, told=[r.pk for r in recipients if r])
+
+
+def comment_list_send(*, comment, told: list[int]) -> int:
+    """Mailing-list mode: the comment to members following the story's authors, the
+    commenter, its topics or the group whose meetup discussed it — not to the commenter, nor
+    to whoever was just told about it."""
+    story = comment.story
+    group_id = story.discussed_at.meetup.group_id if story.discussed_at_id else None
+    members = [story.author_id, comment.author_id, *story.coauthors.values_list("pk", flat=True)]
+    subscribers = list_subscribers(
+        members=members, tags=story.tags.values_list("pk", flat=True), groups=[group_id]
+    ).exclude(pk__in=[comment.author_id, *told])
+    return sum(
+        list_post_send(
+            recipient=member,
+            thread=story.mail_thread(),
+            event=f"comment-{comment.pk}",
+            headline=f"{comment.author_name} commented on “{story.title}”",
+            template="list_comment",
+            context={"story": story, "comment": comment},
+            url=comment.get_absolute_url(),
+        )
+        for member in subscribers
+    )
 
 
 @app.task
