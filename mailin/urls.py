@@ -27,11 +27,12 @@ INBOUND_WEBHOOKS = {
 
 
 def secret_required(view):
-    """No shared secret configured: no webhook (anymail alone would take unsigned calls)."""
+    """No shared secret configured: no webhook (anymail alone would take unsigned calls).
+    Only a POST delivers mail; anymail answers the rest itself (405, or 200 to HEAD)."""
 
     @wraps(view)
     def guarded(request, *args, **kwargs):
-        if not getattr(settings, "ANYMAIL", {}).get("WEBHOOK_SECRET"):
+        if request.method == "POST" and not getattr(settings, "ANYMAIL", {}).get("WEBHOOK_SECRET"):
             raise Http404("Inbound webhooks are not configured.")
         return view(request, *args, **kwargs)
 
