@@ -187,7 +187,8 @@ def _reply_to_organizers(handling: Handling, token: ReplyToken, member: User) ->
 
 def _share(handling: Handling) -> None:
     """share@: a draft from a member's verified address, and a link to review and publish it
-    (nothing is published straight from email)."""
+    (nothing is published straight from email). A forged From gets no further than a draft
+    the member is told about at their own address, where the link goes."""
     sender = _from_address(handling.message)
     member = _member_by_verified_address(sender)
     if member is None:
@@ -227,7 +228,10 @@ def _machine_sent(message, envelope_sender: str) -> str:
     if reason := automatic_reason(message, envelope_sender):
         return reason
     sender = _from_address(message)
-    ours = {parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower(), parseaddr(settings.SERVER_EMAIL)[1]}
+    ours = {
+        parseaddr(address)[1].lower()
+        for address in (settings.DEFAULT_FROM_EMAIL, settings.SERVER_EMAIL)
+    }
     if sender in ours or sender.endswith("@" + settings.REPLY_DOMAIN):
         return "sent by this site"
     return ""
