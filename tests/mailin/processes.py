@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from tests.servers import BASE_DIR, database_url_for, free_port, manage
 
@@ -36,8 +37,6 @@ def process_env(database_url: str, **extra: str) -> dict[str, str]:
 def process_database_url(django_db_setup, django_db_blocker) -> str:
     """The test database as a URL for other processes, with the database cache table the
     development settings use (rate limits live there)."""
-    from django.db import connection
-
     with django_db_blocker.unblock():
         url = database_url_for(connection.settings_dict)
     manage(process_env(url), "createcachetable")
