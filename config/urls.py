@@ -16,6 +16,7 @@ urlpatterns = [
     path("groups/", include("groups.urls")),
     path("directory/", include("cooperatives.urls")),
     path("notifications/", include("notifications.urls")),
+    path("mail/", include("mailin.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.formats import date_format
 
 from accounts.choices import COUNTRIES, US_STATE_NAMES, LibraryType
 from groups import recurrence
@@ -37,6 +38,7 @@ from groups.querysets import (
     RSVPQuerySet,
 )
 from groups.timezones import validate_timezone
+from notifications.email_threads import MailThread
 
 HORIZON = timedelta(days=365)
 # attendees may check in with the date's code from shortly before the start until a few hours
@@ -518,6 +520,12 @@ class Occurrence(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("groups:occurrence", kwargs={"slug": self.meetup.group.slug, "pk": self.pk})
+
+    def mail_thread(self) -> MailThread:
+        """Every email about this date threads under one subject; the date named is the one it
+        was planned for (RECURRENCE-ID), so moving it does not split the thread."""
+        when = date_format(self.local_original_start, "D j M Y")
+        return MailThread(kind="occurrence", pk=self.pk, title=f"{self.meetup.title}, {when}")
 
     @property
     def tz(self) -> ZoneInfo:

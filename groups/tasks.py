@@ -3,6 +3,7 @@
 Services defer these inside their transaction, so a job exists only if the change committed.
 """
 
+import hashlib
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -80,6 +81,8 @@ def waitlist_promoted_notify(*, rsvp_id: int) -> bool:
         template="groups_waitlist_promoted",
         context={"occurrence": occurrence, "meetup": occurrence.meetup},
         url=occurrence.get_absolute_url(),
+        thread=occurrence.mail_thread(),
+        thread_event=f"seat-{rsvp.pk}",
     )
 
 
@@ -139,6 +142,8 @@ def organizer_message_notify(
     if occurrence is None or sender is None:
         return 0
     group = occurrence.meetup.group
+    # the same message sent again (a retried job) keeps its Message-ID
+    message_key = hashlib.sha256(f"{sender_id}\n{subject}\n{body}".encode()).hexdigest()[:16]
     sent = 0
     for member in get_user_model().objects.filter(pk__in=member_ids, is_active=True):
         sent += notify(
@@ -146,8 +151,18 @@ def organizer_message_notify(
             kind=NotificationKind.ORGANIZER_MESSAGE,
             subject=f"[{group.name}] {subject}",
             template="groups_organizer_message",
-            context={"occurrence": occurrence, "group": group, "sender": sender, "body": body},
+            context={
+                "occurrence": occurrence,
+                "group": group,
+                "sender": sender,
+                "subject": subject,
+                "body": body,
+            },
             url=occurrence.get_absolute_url(),
+            # a reply goes to the organizers only (mailin/), never to everybody
+            thread=occurrence.mail_thread(),
+            thread_event=f"message-{message_key}",
+            replies=True,
         )
     return sent
 
@@ -218,6 +233,8 @@ def meetup_reminders_send(timestamp: int) -> int:
                     context={"occurrence": occurrence, "meetup": occurrence.meetup},
                     url=occurrence.get_absolute_url(),
                     in_app=False,
+                    thread=occurrence.mail_thread(),
+                    thread_event="reminder",
                 )
         except IntegrityError:  # another run got there first
             continue
@@ -266,6 +283,8 @@ def meetups_health_check(timestamp: int) -> dict[str, int]:
                     template="groups_confirm_request",
                     context={"occurrence": occurrence, "meetup": occurrence.meetup},
                     url=occurrence.get_absolute_url(),
+                    thread=occurrence.mail_thread(),
+                    thread_event="confirm",
                 )
             asked += 1
     # a confirmation given since (of any date of the series) settles an older lapse

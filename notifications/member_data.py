@@ -2,7 +2,13 @@
 
 from django.contrib.contenttypes.models import ContentType
 
-from notifications.models import DigestSent, Follow, Notification
+from notifications.models import (
+    DigestSent,
+    Follow,
+    MailingListDay,
+    MailingListMode,
+    Notification,
+)
 
 
 def export(user) -> dict:
@@ -27,12 +33,18 @@ def export(user) -> dict:
             }
             for n in Notification.objects.for_member(user)
         ],
+        "mailing_list_mode": [
+            {"daily_cap": mode.daily_cap, "since": mode.started_at.isoformat()}
+            for mode in MailingListMode.objects.filter(member=user)
+        ],
     }
 
 
 def erase(user, *, keep_content: bool) -> None:
     Notification.objects.for_member(user).delete()
     DigestSent.objects.filter(member=user).delete()
+    MailingListMode.objects.filter(member=user).delete()
+    MailingListDay.objects.filter(member=user).delete()
     Follow.objects.of(user).delete()
     # a generic relation does not cascade: drop others' follows of this member too
     Follow.objects.filter(

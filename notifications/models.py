@@ -157,3 +157,44 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"Digest {self.week} for {self.member}"
+
+
+class MailingListMode(models.Model):
+    """The listserv habit: a member gets every new story and comment in the topics, groups and
+    people they follow as it happens, up to a daily cap they choose. Off (no row) by default."""
+
+    DAILY_CAPS = (5, 10, 20, 50, 100)
+
+    member = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mailing_list_mode"
+    )
+    daily_cap = models.PositiveSmallIntegerField(
+        "at most this many emails a day",
+        default=20,
+        choices=[(cap, f"{cap} a day") for cap in DAILY_CAPS],
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(daily_cap__gte=1), name="mailing_list_cap_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"Mailing-list mode for {self.member}, {self.daily_cap} a day"
+
+
+class MailingListDay(models.Model):
+    """How many mailing-list emails a member got on one (UTC) day, against their cap."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    day = models.DateField()
+    sent = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "day"], name="mailing_list_day_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sent} list emails to {self.member} on {self.day}"

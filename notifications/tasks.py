@@ -7,6 +7,7 @@ from django.db.models import Q
 from procrastinate.contrib.django import app
 
 from accounts.choices import NotificationKind
+from notifications.mailing_list import list_post_send, list_subscribers
 from notifications.models import Follow
 from notifications.services import notify
 
@@ -54,7 +55,24 @@ def story_followers_notify(*, story_id: int) -> int:
         .exclude(pk__in=story.coauthors.values("pk"))
         .order_by("pk")
     )
+    # members in mailing-list mode get the whole story as a list email instead (also when
+    # they follow only the group whose meetup discussed it)
+    group_id = story.discussed_at.meetup.group_id if story.discussed_at_id else None
+    on_the_list = list_subscribers(
+        members=[story.author_id], tags=tag_ids, groups=[group_id]
+    ).exclude(pk__in=[story.author_id, *story.coauthors.values_list("pk", flat=True)])
     sent = 0
+    for member in on_the_list:
+        sent += list_post_send(
+            recipient=member,
+            thread=story.mail_thread(),
+            event="",
+            headline=f"New story by {story.author_name}",
+            template="list_story",
+            context={"story": story},
+            url=story.get_absolute_url(),
+        )
+    listed = {member.pk for member in on_the_list}
     for recipient in recipients:
         if not _still_sees_a_reason(recipient, reasons):
             continue
@@ -65,6 +83,10 @@ def story_followers_notify(*, story_id: int) -> int:
             template="followed_story",
             context={"story": story},
             url=story.get_absolute_url(),
+            # the story's own announcement is its thread's root message
+            thread=story.mail_thread(),
+            replies=True,
+            email=recipient.pk not in listed,
         )
     return sent
 

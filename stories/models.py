@@ -16,6 +16,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from accounts.choices import COUNTRIES, US_STATE_NAMES, Audience, LibraryType
+from notifications.email_threads import MailThread
 from stories.querysets import CommentQuerySet, StoryQuerySet
 
 FORMER_MEMBER = "a former member"
@@ -206,6 +207,10 @@ class Story(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("stories:detail", kwargs={"pk": self.pk, "slug": self.slug or "story"})
+
+    def mail_thread(self) -> MailThread:
+        """Every email about this story threads under its title (and can be answered)."""
+        return MailThread(kind="story", pk=self.pk, title=self.title)
 
     @property
     def is_published(self) -> bool:

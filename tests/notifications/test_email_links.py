@@ -28,7 +28,11 @@ from groups.services import (
     rsvp_set,
 )
 from groups.tasks import meetup_reminders_send, meetups_health_check
+from mailin.services import inbound_mail_receive
+from notifications.email_threads import reply_address
+from notifications.mailing_list import mailing_list_mode_set
 from notifications.models import Follow
+from notifications.services import follow_toggle
 from notifications.tasks import weekly_digest
 from stories.services import (
     answer_mark,
@@ -48,6 +52,7 @@ from tests.factories import (
     profile_for,
 )
 from tests.groups.conftest import make_details, make_schedule
+from tests.mailin.conftest import an_email
 
 pytestmark = pytest.mark.django_db
 
@@ -237,6 +242,49 @@ def login_code(client):
     client.post(reverse("account_request_login_code"), {"email": member.email}, **HOST)
 
 
+# --- mailing-list mode and email in (mailin/) ---------------------------------------------
+
+
+def list_story(client):
+    author, reader = UserFactory(), UserFactory()
+    story = StoryFactory(author=author, status="draft")
+    follow_toggle(member=reader, target=author)
+    mailing_list_mode_set(member=reader, enabled=True, daily_cap=20)
+    story_publish(story=story, by=author)
+    return story
+
+
+def list_comment(client):
+    story = list_story(client)
+    comment_create(story=story, author=UserFactory(), body="We tried this too.")
+
+
+def mail_in(*, to: str, sender: str, **message):
+    inbound_mail_receive(
+        raw=an_email(to=to, sender=sender, **message),
+        envelope_recipient=to,
+        envelope_sender=sender,
+        source="receiver",
+    )
+
+
+def mailin_refused(client):
+    to = f"reply+forged-token@{settings.REPLY_DOMAIN}"
+    mail_in(to=to, sender=UserFactory().email)
+
+
+def mailin_attachments_ignored(client):
+    member, story = UserFactory(), StoryFactory()
+    to = reply_address(member=member, thread=story.mail_thread())
+    attachment = ("sheet.pdf", b"%PDF-1.4 ...", "application/pdf")
+    mail_in(to=to, sender=member.email, text="Attached.", attachments=[attachment])
+
+
+def mailin_share_draft(client):
+    to = f"share@{settings.REPLY_DOMAIN}"
+    mail_in(to=to, sender=UserFactory().email, subject="Our book bike", text="It worked.")
+
+
 NOTIFICATIONS = {
     "contact_message": contact_message,
     "story_comment": story_comment,
@@ -254,6 +302,11 @@ NOTIFICATIONS = {
     "followed_story": followed_story,
     "followed_meetup": followed_meetup,
     "directory_suggestion_answer": directory_suggestion_answer,
+    "list_story": list_story,
+    "list_comment": list_comment,
+    "mailin_refused": mailin_refused,
+    "mailin_attachments_ignored": mailin_attachments_ignored,
+    "mailin_share_draft": mailin_share_draft,
 }
 ACCOUNT_EMAILS = {
     "email_confirmation_signup": email_confirmation_signup,
@@ -278,7 +331,8 @@ def links_in(message) -> list[str]:
     parts = [message.body, *html, *(f" {value} " for value in message.extra_headers.values())]
     links = [link.rstrip(".,;>") for part in parts for link in LINK.findall(part)]
     links += re.findall(r"(?:^|\s)(/[\w/-]+)", message.body)
-    links += [href for part in html for href in re.findall(r'href="([^"]*)"', part)]
+    # reply-by-email links (mailto:) name an address, not a page
+    links += [href for part in html for href in re.findall(r'href="(?!mailto:)([^"]*)"', part)]
     return links
 
 
@@ -298,4 +352,5 @@ def test_links_point_at_the_served_address(kind, client, task_queue, rendered):
     elsewhere = [link for link in links if link != SERVED and not link.startswith(SERVED + "/")]
     assert elsewhere == []
     if kind != "login_code":
-        assert [link for link in links if link.startswith(SERVED + "/")], f"{kind} has no link"
+        on_site = [link for link in links if link == SERVED or link.startswith(SERVED + "/")]
+        assert on_site, f"{kind} has no link"

@@ -1,4 +1,5 @@
-"""`make run`: prepare the database, then serve the site and run a task worker side by side.
+"""`make run`: prepare the database, then serve the site, a task worker and the mail receiver
+side by side.
 
 The worker stops when it loses the database (procrastinate stops a worker whose connection
 fails, and leaves restarting it to what runs it), so this command starts it again, waiting a
@@ -35,8 +36,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
         parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument(
+            "--mail-port",
+            type=int,
+            default=None,
+            help="the mail receiver's port (default MAIL_RECEIVER_PORT, else 2525 for port "
+            "8000, 2526 for 8001…)",
+        )
 
-    def handle(self, *args, host, port, **options):
+    def handle(self, *args, host, port, mail_port, **options):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
         # the directory's starting content: idempotent, and it keeps curators' changes
@@ -50,7 +58,17 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"\nLibrarian Commons is running at {url}/\n")
             + f"  Log in as {DEMO_EMAIL} with the password {DEMO_PASSWORD}\n"
             + "  (also a Django admin at /admin/). Emails, with their links, print below.\n"
-            + "  Press Ctrl-C to stop the web server, the worker and the database.\n"
+            + "  Press Ctrl-C to stop the web server, the worker, the mail receiver and the "
+            "database.\n"
+        )
+        mail_port = mail_port or int(os.environ.get("MAIL_RECEIVER_PORT", 2525 + port - 8000))
+        self.stdout.write(
+            f"  Reply by email: the mail receiver takes reply+…@{settings.REPLY_DOMAIN} and "
+            f"share@{settings.REPLY_DOMAIN} on {host}:{mail_port}. Copy the Reply-To address of "
+            "an email printed below, then:\n"
+            f"    DJANGO_DEBUG=1 {sys.executable} manage.py send_test_mail --port {mail_port} "
+            f"--from {DEMO_EMAIL} --to 'reply+…@{settings.REPLY_DOMAIN}' 'My reply'\n"
+            "  and the worker posts it as a comment.\n"
         )
 
         # Children reuse our database URL, so this process alone holds the embedded server and
@@ -66,7 +84,8 @@ class Command(BaseCommand):
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         web = _Child([*manage, "runserver", f"{host}:{port}"], env)
         worker = _Child([*manage, "procrastinate", "worker"], env)
-        children = [web, worker]
+        receiver = _Child([*manage, "receive_mail", "--host", host, "--port", str(mail_port)], env)
+        children = [web, worker, receiver]
         # Ctrl-C, or a TERM from a process manager, stops everything in order
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, _interrupt)
@@ -101,7 +120,9 @@ class Command(BaseCommand):
                 child.send_signal(signal.SIGTERM)
             for child in children:
                 child.wait_or_kill(timeout=10)
-            self.stdout.write("Stopped the web server and the worker; stopping PostgreSQL.")
+            self.stdout.write(
+                "Stopped the web server, the worker and the mail receiver; stopping PostgreSQL."
+            )
 
 
 def served_url(host: str, port: int) -> str:
