@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import caches
+from django.db import connection
 from procrastinate.contrib.django import app as procrastinate_app
 from procrastinate.testing import InMemoryConnector
 
@@ -19,6 +20,28 @@ def _clear_cache():
     yield
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _forget_jobs_in_the_database(request, django_db_blocker):
+    """Django's flush after a transactional test empties only managed tables, and the task
+    queue's are not: jobs that real processes (workers, the mail receiver, gunicorn) stored in
+    the test database would be run by the next test's worker."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or "live_server" in (
+        request.fixturenames
+    )
+    if not (transactional or (marker and marker.kwargs.get("transaction"))):
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables "
+            "WHERE schemaname = current_schema() AND tablename LIKE 'procrastinate%'"
+        )
+        tables = cursor.fetchone()[0]
+        if tables:
+            cursor.execute(f"TRUNCATE {tables} CASCADE")
 
 
 class TaskQueue:

@@ -6,7 +6,7 @@ import re
 
 from django.conf import settings
 
-LONG_RUNNING = {"db", "web", "worker"}
+LONG_RUNNING = {"db", "web", "worker", "mail"}
 RESTARTING = {"always", "unless-stopped"}  # not on-failure: see above
 
 
