@@ -30,6 +30,7 @@ from django.utils.crypto import salted_hmac
 from accounts.choices import COUNTRIES, US_STATE_NAMES, LibraryType
 from groups import recurrence
 from groups.querysets import (
+    AttendanceQuerySet,
     GroupQuerySet,
     MeetupQuerySet,
     MembershipQuerySet,
@@ -699,6 +700,8 @@ class Attendance(models.Model):
     hours = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("0"))
     verification_code = models.CharField(max_length=64, unique=True)
     created = models.DateTimeField(default=timezone.now)
+
+    objects = AttendanceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurrence__start", "pk"]

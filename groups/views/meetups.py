@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from config.pagecache import kept_until_change
 from groups import services
+from groups.charts import series_chart
 from groups.forms import (
     CancelForm,
     MeetupDetailsForm,
@@ -298,6 +299,7 @@ def meetup_detail(request, slug, pk):
             "subscribed": subscribed,
             "pauses": list(meetup.pauses.filter(ends_on__gte=today)),
             "continued_by": list(meetup.continued_by.all()),
+            "series_chart": series_chart(meetup) if group.viewer_is_organizer else None,
         },
     )
 
