@@ -78,9 +78,9 @@ class Bucket:
 
 
 def _nice_at_most(value: float) -> int:
-    """The largest of 1, 2, 3, 5, 10, 20, 30, 50, 100… not above `value` (at least 1)."""
-    if value < 1:
-        return 1
+    """The largest of 1, 2, 3… 9, 10, 20, 30, 50, 100, 200… not above `value` (at least 1)."""
+    if value < 10:
+        return max(int(value), 1)
     power = 10 ** math.floor(math.log10(value))
     return max(step * power for step in (1, 2, 3, 5) if step * power <= value)
 
@@ -92,8 +92,11 @@ def buckets(counts: Sequence[int], levels: int = LEVELS) -> list[Bucket]:
     result = [Bucket(0, 0, 0)]
     if largest <= 0:
         return result
-    lows = sorted({1, *(_nice_at_most(largest ** (step / levels)) for step in range(1, levels))})
-    lows = [low for low in lows if low <= largest]
+    if largest <= levels:
+        lows = list(range(1, largest + 1))
+    else:
+        steps = (_nice_at_most(largest ** (step / levels)) for step in range(1, levels))
+        lows = sorted({1, *steps})
     for number, low in enumerate(lows):
         high = lows[number + 1] - 1 if number + 1 < len(lows) else largest
         result.append(Bucket(number + 1, low, high))
@@ -272,8 +275,8 @@ class BarChart:
     reference_value: str = ""
 
 
-BAR_WIDTH, BAR_HEIGHT = 640, 260
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 44, 76, 18, 46
+BAR_WIDTH, BAR_HEIGHT = 760, 260
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 40, 84, 18, 46
 
 
 def nice_ceiling(value: float) -> float:
@@ -414,7 +417,7 @@ def line_chart(
         name=name,
         title=title,
         description=description,
-        points=" ".join(f"{x},{y}" for x, y in coordinates),
+        points=" ".join(f"{x:g},{y:g}" for x, y in coordinates),
         last_x=last_x,
         last_y=last_y,
         top_label=format_number(top),

@@ -640,7 +640,11 @@ class RSVP(models.Model):
                 condition=Q(source__in=["explicit", "series"]), name="rsvp_source_valid"
             ),
         ]
-        indexes = [models.Index(fields=["occurrence", "status", "status_changed_at"])]
+        indexes = [
+            models.Index(fields=["occurrence", "status", "status_changed_at"]),
+            # the staff's overview counts RSVPs per week (home/overview.py)
+            models.Index(fields=["created_at"], name="rsvp_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member}: {self.get_status_display()} ({self.occurrence_id})"
