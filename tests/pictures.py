@@ -124,8 +124,9 @@ def build_pictures_world() -> PictureWorld:
         if number == CANCELLED:
             occurrence.status = Occurrence.Status.CANCELLED
             occurrence.save(update_fields=["status"])
-    # a date last year, for the credit chart's other year
-    last_year = datetime(now.year - 1, 3, 10, 12, tzinfo=DETROIT)
+    # a date last year, for the credit chart's other year: an evening in March in Detroit,
+    # already April in UTC (months are the meetup's own)
+    last_year = datetime(now.year - 1, 3, 31, 21, tzinfo=DETROIT)
     old = Occurrence.objects.create(
         meetup=series, original_start=last_year, start=last_year, end=last_year + timedelta(hours=1)
     )
