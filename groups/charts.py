@@ -26,6 +26,7 @@ def meetup_counts(request) -> dict[str, int]:
     """Series with a date to come by state, as "Upcoming meetups" lists them to this viewer;
     visitors and members see different groups (`visibility_q`), so each have their figures."""
     viewer = request.user
+    # visibility_q narrows what visitors see (members see every group): Q() is falsy
     whose = "visitors" if visibility_q(viewer) else "members"
     return kept_figures(
         request,
@@ -116,8 +117,8 @@ def credit_chart(member, *, today: date | None = None) -> BarChart:
     same_time_last_year = sum(previous[: today.month])
     description = (
         f"{format_number(this_total)} hours so far in {this_year}, against "
-        f"{format_number(same_time_last_year)} by the end of {MONTHS[today.month - 1]} "
-        f"{last_year} and {format_number(last_total)} in all of {last_year}."
+        f"{format_number(same_time_last_year)} in the same months of {last_year} "
+        f"({format_number(last_total)} in all of {last_year})."
     )
     return grouped_bars(
         id="credit-chart",

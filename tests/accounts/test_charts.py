@@ -53,7 +53,8 @@ def test_visitors_see_public_profiles_on_the_map(client):
     found = tiles(html)
 
     assert found["Michigan"] == ("/members/?country=US&state=MI", 4)
-    assert found["Texas"][1] == 2 and found["Ohio"][1] == 0
+    assert found["Texas"][1] == 2
+    assert found["Ohio"][1] == 0
     assert "Michigan: 4 colleagues" in html
     assert "Outside the United States: 1" in html
 

@@ -33,7 +33,9 @@ def test_the_counts_are_the_databases_for_a_known_data_set():
 
     for code in ("MI", "OH", "IN", "TX"):
         assert counts[code] == world.directory[code] == Organisation.objects.in_state(code).count()
-    assert counts["nationwide"] == 2 and counts["several"] == 1 and counts["abroad"] == 1
+    assert counts["nationwide"] == 2
+    assert counts["several"] == 1
+    assert counts["abroad"] == 1
     assert counts["CA"] == counts["AK"] == 0
     assert counts["total"] == Organisation.objects.count() == 13
 
@@ -76,8 +78,10 @@ def test_nationwide_and_several_states_are_filters_of_their_own(client):
     several = client.get(LIST, {"state": "several"}).content.decode()
 
     assert heading_count(nationwide) == 2
-    assert "National association" in nationwide and "Ontario" not in nationwide
-    assert heading_count(several) == 1 and "Great Lakes alliance" in several
+    assert "National association" in nationwide
+    assert "Ontario" not in nationwide
+    assert heading_count(several) == 1
+    assert "Great Lakes alliance" in several
 
 
 def test_the_map_is_kept_until_the_directory_changes(client, django_assert_max_num_queries):

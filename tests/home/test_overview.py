@@ -43,11 +43,15 @@ def test_weekly_figures_are_the_rows_of_each_week():
     picture = overview(today=today)
     joined_chart, stories_chart, comments_chart, rsvps_chart, attended_chart = picture.charts
 
-    assert len(picture.weeks) == WEEKS and picture.weeks[0] == start
+    assert len(picture.weeks) == WEEKS
+    assert picture.weeks[0] == start
     assert picture.weeks[-1] <= today < picture.weeks[-1] + timedelta(days=7)
-    assert joined_chart.values[0] == 2 and sum(joined_chart.values) == 2
-    assert stories_chart.values[4] == 3 and sum(stories_chart.values) == 3
-    assert comments_chart.values[-1] == 4 and sum(comments_chart.values) == 4
+    assert joined_chart.values[0] == 2
+    assert sum(joined_chart.values) == 2
+    assert stories_chart.values[4] == 3
+    assert sum(stories_chart.values) == 3
+    assert comments_chart.values[-1] == 4
+    assert sum(comments_chart.values) == 4
     assert sum(rsvps_chart.values) == RSVP.objects.count()  # all made today
     for index, week in enumerate(picture.weeks):
         held = Attendance.objects.filter(
