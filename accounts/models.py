@@ -71,8 +71,12 @@ class User(AbstractUser):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
         ]
-        # the member directory's alphabetical order walks this index
-        indexes = [models.Index(fields=["display_name", "id"], name="accounts_user_name_idx")]
+        indexes = [
+            # the member directory's alphabetical order walks this index
+            models.Index(fields=["display_name", "id"], name="accounts_user_name_idx"),
+            # the staff's overview counts who joined each week (home/overview.py)
+            models.Index(fields=["date_joined"], name="accounts_user_joined_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or f"Member {self.pk}"

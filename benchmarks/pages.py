@@ -82,6 +82,10 @@ def next_date_of_demo_group() -> str:
     return occurrence.get_absolute_url()
 
 
+def demo_series() -> str:
+    return first(demo_group().meetups.order_by("pk"), "demo group's meetup").get_absolute_url()
+
+
 PAGES: list[Page] = [
     Page("home, anonymous", named("home")),
     Page("home, member dashboard", named("home"), member=True),
@@ -99,6 +103,12 @@ PAGES: list[Page] = [
     Page("member directory, near me", named("accounts:list", "sort=near"), member=True),
     Page("cooperative directory", named("cooperatives:list")),
     Page("group iCal feed", lambda: reverse("groups:feed", kwargs={"slug": demo_group().slug})),
+    # pages with pictures (issue 18); the demo member organizes the demo group and is staff
+    Page("cooperative directory, one state", named("cooperatives:list", "state=MI")),
+    Page("member directory (member)", named("accounts:list"), member=True),
+    Page("meetup series, organizer's chart (member)", demo_series, member=True),
+    Page("my professional development (member)", named("groups:credit"), member=True),
+    Page("community overview, admin (member)", named("admin:overview"), member=True),
     Page("health check", named("healthz")),
 ]
 

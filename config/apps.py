@@ -1,4 +1,13 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+
+
+class CommonsAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the staff's community overview (config/admin.py), named in full in
+    INSTALLED_APPS."""
+
+    default = False  # "config" in INSTALLED_APPS still means ConfigConfig
+    default_site = "config.admin.CommonsAdminSite"
 
 
 class ConfigConfig(AppConfig):

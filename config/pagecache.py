@@ -33,8 +33,10 @@ rendered."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from contextvars import ContextVar
 from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -71,7 +73,7 @@ def kept_until_change(view):
         # request: KeptPagesMiddleware may have read it already
         generation = getattr(request, "site_generation", None)
         if generation is None:
-            generation = SITE.current()
+            generation = request.site_generation = SITE.current()
         key = _key(request, reader, generation)
         kept = caches["pages"].get(key)
         if kept is not None:
@@ -111,6 +113,19 @@ class KeptPagesMiddleware:
         request.site_generation = SITE.current()
         kept = caches["pages"].get(_key(request, reader, request.site_generation))
         return None if kept is None else _restored(kept)
+
+
+def kept_figures(request: HttpRequest, name: str, compute: Callable[[], Any]) -> Any:
+    """`compute()`, kept by this process while the site has not changed (or for TIMEOUT), and
+    shared by every address that shows it: a map's counts beside a list are the same on every
+    page and filter of that list, so only the first page rendered after a change pays their
+    aggregate query. `name` must say whose figures they are when they depend on the viewer.
+    Costs nothing more in a page kept with `kept_until_change`, which has read the generation
+    already."""
+    generation = getattr(request, "site_generation", None)
+    if generation is None:
+        generation = request.site_generation = SITE.current()
+    return caches["process"].get_or_set(f"figures:{generation}:{name}", compute, TIMEOUT)
 
 
 def _reader(request: HttpRequest) -> str | None:

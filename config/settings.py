@@ -63,7 +63,7 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = "Librarian Commons"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.CommonsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -28,6 +28,7 @@ from cooperatives.models import (
     Organisation,
     Suggestion,
 )
+from cooperatives.querysets import AREAS
 from cooperatives.resources import OrganisationResource
 from cooperatives.services import (
     descendant_ids,
@@ -49,10 +50,10 @@ class StateFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return US_STATES
+        return AREAS + US_STATES
 
     def queryset(self, request, queryset):
-        return queryset.in_state(self.value()) if self.value() else queryset
+        return queryset.in_area(self.value()) if self.value() else queryset
 
 
 class LibraryTypeFilter(admin.SimpleListFilter):

@@ -9,6 +9,7 @@ from cooperatives.models import (
     Organisation,
     Status,
 )
+from cooperatives.querysets import AREAS
 
 
 def _any(label: str, choices) -> list:
@@ -27,7 +28,7 @@ class DirectoryFilterForm(forms.Form):
     )
     kind = forms.ChoiceField(label="Kind", required=False, choices=_any("Any kind", Kind.choices))
     state = forms.ChoiceField(
-        label="State or territory", required=False, choices=_any("Anywhere", US_STATES)
+        label="State or territory", required=False, choices=_any("Anywhere", AREAS + US_STATES)
     )
     library_type = forms.ChoiceField(
         label="Serves libraries of type",
@@ -43,7 +44,7 @@ class DirectoryFilterForm(forms.Form):
 
     FILTERS = {
         "kind": "of_kind",
-        "state": "in_state",
+        "state": "in_area",
         "library_type": "serving",
         "activity": "doing",
         "status": "with_status",

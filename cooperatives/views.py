@@ -10,6 +10,7 @@ from django.views.generic.edit import FormView
 
 from config.pagecache import kept_until_change
 from config.ratelimit import rate_limit_hit
+from cooperatives.charts import directory_map
 from cooperatives.forms import AffiliationForm, DirectoryFilterForm, SuggestionForm
 from cooperatives.models import Affiliation, Organisation, Suggestion
 from cooperatives.services import (
@@ -38,6 +39,8 @@ class OrganisationListView(ListView):
         query.pop("page", None)
         context["filter_form"] = self.filter_form
         context["query_string"] = query.urlencode()
+        chosen = getattr(self.filter_form, "cleaned_data", {}).get("state", "")
+        context["state_map"] = directory_map(self.request, selected=chosen)
         return context
 
 

@@ -31,6 +31,7 @@ from django.utils.formats import date_format
 from accounts.choices import COUNTRIES, US_STATE_NAMES, LibraryType
 from groups import recurrence
 from groups.querysets import (
+    AttendanceQuerySet,
     GroupQuerySet,
     MeetupQuerySet,
     MembershipQuerySet,
@@ -647,7 +648,11 @@ class RSVP(models.Model):
                 condition=Q(source__in=["explicit", "series"]), name="rsvp_source_valid"
             ),
         ]
-        indexes = [models.Index(fields=["occurrence", "status", "status_changed_at"])]
+        indexes = [
+            models.Index(fields=["occurrence", "status", "status_changed_at"]),
+            # the staff's overview counts RSVPs per week (home/overview.py)
+            models.Index(fields=["created_at"], name="rsvp_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member}: {self.get_status_display()} ({self.occurrence_id})"
@@ -707,6 +712,8 @@ class Attendance(models.Model):
     hours = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("0"))
     verification_code = models.CharField(max_length=64, unique=True)
     created = models.DateTimeField(default=timezone.now)
+
+    objects = AttendanceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurrence__start", "pk"]

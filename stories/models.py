@@ -309,7 +309,11 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["story", "created_at"], name="stories_comment_thread")]
+        indexes = [
+            models.Index(fields=["story", "created_at"], name="stories_comment_thread"),
+            # the staff's overview counts comments per week (home/overview.py)
+            models.Index(fields=["created_at"], name="stories_comment_created"),
+        ]
 
     def __str__(self) -> str:
         return f"Comment {self.pk} by {self.author_name} on {self.story_id}"

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from config.ratelimit import rate_limit_hit
 from groups import services
+from groups.charts import credit_chart
 from groups.forms import OrganizerMessageForm
 from groups.models import Attendance, Occurrence
 from groups.permissions import organizer_required
@@ -131,7 +132,11 @@ def credit(request):
     return render(
         request,
         "groups/credit.html",
-        {"years": list(years.values()), "total": sum((r.hours for r in rows), Decimal("0"))},
+        {
+            "years": list(years.values()),
+            "total": sum((r.hours for r in rows), Decimal("0")),
+            "credit_chart": credit_chart(request.user) if rows else None,
+        },
     )
 
 

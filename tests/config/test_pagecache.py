@@ -14,7 +14,7 @@ from django.middleware.csrf import get_token
 from django.test import Client
 from django.urls import reverse
 
-from config.pagecache import SITE, SiteChangesMiddleware, kept_until_change
+from config.pagecache import SITE, SiteChangesMiddleware, kept_figures, kept_until_change
 from stories.models import Story
 from tests.factories import GroupFactory, StoryFactory, UserFactory
 
@@ -285,3 +285,20 @@ def test_a_member_whose_session_ended_is_not_served_their_copy(how):
         Session.objects.all().delete()
 
     assert 'action="/accounts/logout/"' not in rosa.get(reverse("home")).text
+
+
+# --- figures kept beside the pages (a map's counts) --------------------------------------------
+def test_kept_figures_are_worked_out_once_until_the_site_changes(rf):
+    worked_out = []
+
+    def figures():
+        worked_out.append(1)
+        return len(worked_out)
+
+    first = kept_figures(rf.get("/directory/"), "map", figures)
+    other_page = kept_figures(rf.get("/directory/?page=2"), "map", figures)
+    someone_else = kept_figures(rf.get("/directory/"), "map:member:7", figures)
+    SITE.move_on()
+    after_a_change = kept_figures(rf.get("/directory/"), "map", figures)
+
+    assert (first, other_page, someone_else, after_a_change) == (1, 1, 2, 3)
