@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 
 from accounts.choices import (
     COUNTRIES,
@@ -36,6 +37,8 @@ class TopicsField(forms.Field):
 
     def to_python(self, value) -> list[str]:
         text = str(value or "")
+        # a plain Field has no CharField validators; PostgreSQL refuses NUL in a tag's name
+        ProhibitNullCharactersValidator()(text)
         if len(text) > 1000:
             raise ValidationError("That is too much text for topics.", code="max_length")
         names, seen = [], set()

@@ -394,6 +394,12 @@ class OrganisationResource(resources.ModelResource):
 
     # --- finding the entry a row describes ------------------------------------------------
 
+    def before_import_row(self, row, **kwargs):
+        # PostgreSQL refuses NUL in text, and finding the entry sends the name to it first
+        with_nul = [column for column, value in row.items() if "\x00" in str(value or "")]
+        if with_nul:
+            raise ValidationError(dict.fromkeys(with_nul, "Null characters are not allowed."))
+
     def get_instance(self, instance_loader, row):
         slug = str(row.get("slug") or "").strip()
         if slug:
