@@ -15,6 +15,7 @@ from accounts.choices import (
 from accounts.geo import lookup_us_zip, normalize_us_zip
 from accounts.models import OPEN_TO_FIELDS, Profile
 from accounts.services import CONTACT_MAX_LENGTH, PROFILE_FIELDS
+from config.textlimits import LimitedTextField
 
 MAX_TAGS = 20
 STATE_NAME_TO_CODE = {name.lower(): code for code, name in US_STATES}
@@ -196,6 +197,7 @@ class ProfileForm(LocationFormMixin, forms.ModelForm):
     class Meta:
         model = Profile
         fields = list(PROFILE_FIELDS)
+        field_classes = {"bio": LimitedTextField}
         labels = {
             "job_title": "Job title",
             "library_name": "Library name",
@@ -281,7 +283,7 @@ class SettingsForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    message = forms.CharField(
+    message = LimitedTextField(
         label="Your message",
         max_length=CONTACT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),

@@ -8,8 +8,7 @@ from django.core.cache import caches
 from django.urls import reverse
 
 from accounts.choices import LibraryType, NotificationKind
-from accounts.models import ContactMessage, Profile
-BIO_MAX_LENGTH = 4000  # TEMP
+from accounts.models import BIO_MAX_LENGTH, ContactMessage, Profile
 from accounts.services import CONTACT_LIMIT_PER_HOUR
 from accounts.views import MemberListView
 from tests.factories import TEST_PASSWORD, UserFactory, profile_for
