@@ -1,7 +1,10 @@
 """Every text members write has a limit: the form says it and refuses more with the text kept,
 and the database refuses more whatever wrote it (config/textlimits.py)."""
 
+import importlib
+
 import pytest
+from django import forms
 from django.apps import apps
 from django.db import IntegrityError, connection, models, transaction
 
@@ -122,3 +125,29 @@ def test_line_breaks_count_once_as_on_the_page():
 
     assert field.clean("ab\r\ncd") == "ab\ncd"
     assert field.clean("a\r\nb\r\nc") == "a\nb\nc"
+
+
+MEMBER_FORM_MODULES = [f"{app}.forms" for app in ("accounts", "stories", "groups", "cooperatives")]
+
+
+def member_textareas() -> list[tuple[str, str, forms.Field]]:
+    found = []
+    for module in map(importlib.import_module, MEMBER_FORM_MODULES):
+        for form in vars(module).values():
+            if isinstance(form, type) and issubclass(form, forms.BaseForm):
+                for name, field in form.base_fields.items():
+                    if isinstance(field.widget, forms.Textarea):
+                        found.append((form.__name__, name, field))
+    return found
+
+
+def test_every_long_text_members_type_is_a_limited_text_field():
+    textareas = member_textareas()
+
+    assert len(textareas) >= 15
+    unlimited = [f"{form}.{name}" for form, name, field in textareas if not limited(field)]
+    assert unlimited == []
+
+
+def limited(field: forms.Field) -> bool:
+    return isinstance(field, LimitedTextField) and bool(field.max_length)
