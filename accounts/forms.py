@@ -4,6 +4,7 @@ from allauth.account import forms as allauth_forms
 from django import forms
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 
 from accounts.choices import (
     COUNTRIES,
@@ -16,6 +17,7 @@ from accounts.choices import (
 from accounts.geo import lookup_us_zip, normalize_us_zip
 from accounts.models import OPEN_TO_FIELDS, Profile
 from accounts.services import CONTACT_MAX_LENGTH, PROFILE_FIELDS
+from config.textlimits import LimitedTextField
 
 MAX_TAGS = 20
 STATE_NAME_TO_CODE = {name.lower(): code for code, name in US_STATES}
@@ -38,6 +40,8 @@ class TopicsField(forms.Field):
 
     def to_python(self, value) -> list[str]:
         text = str(value or "")
+        # a plain Field has no CharField validators; PostgreSQL refuses NUL in a tag's name
+        ProhibitNullCharactersValidator()(text)
         if len(text) > 1000:
             raise ValidationError("That is too much text for topics.", code="max_length")
         names, seen = [], set()
@@ -194,6 +198,7 @@ class ProfileForm(LocationFormMixin, MemberNameForm, forms.ModelForm):
     class Meta:
         model = Profile
         fields = list(PROFILE_FIELDS)
+        field_classes = {"bio": LimitedTextField}
         labels = {
             "job_title": "Job title",
             "library_name": "Library name",
@@ -273,7 +278,7 @@ class SettingsForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    message = forms.CharField(
+    message = LimitedTextField(
         label="Your message",
         max_length=CONTACT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),

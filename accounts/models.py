@@ -13,6 +13,9 @@ from taggit.models import TaggedItemBase
 
 from accounts.choices import ALWAYS_EMAILED, COUNTRIES, US_STATE_NAMES, Audience, LibraryType
 from accounts.querysets import ProfileQuerySet, earth_point
+from config.textlimits import text_length_checks
+
+BIO_MAX_LENGTH = 4_000  # Markdown; a few paragraphs about oneself
 
 
 class UserManager(BaseUserManager):
@@ -125,7 +128,7 @@ class Profile(models.Model):
     )
     city = models.CharField("county or city", max_length=120, blank=True)
     postal_code = models.CharField(max_length=16, blank=True)
-    bio = models.TextField(blank=True, help_text="Markdown.")
+    bio = models.TextField(blank=True, max_length=BIO_MAX_LENGTH, help_text="Markdown.")
     can_help_with = TaggableManager(
         "can help with", through=HelpTopic, blank=True, related_name="helper_profiles"
     )
@@ -198,6 +201,7 @@ class Profile(models.Model):
                 ),
                 name="accounts_profile_coordinates_valid",
             ),
+            *text_length_checks("accounts_profile", bio=BIO_MAX_LENGTH),
         ]
 
     def __str__(self) -> str:

@@ -52,6 +52,11 @@ def robots_txt(request):
     return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
 
 
+def bad_request(request, exception=None, *, problem: str = ""):
+    """Django's 400s (a bad Host header, too many fields…) and NullCharactersMiddleware's."""
+    return render(request, "400.html", {"problem": problem}, status=400)
+
+
 def page_not_found(request, exception):
     return render(request, "404.html", status=404)
 

@@ -21,6 +21,7 @@ from import_export.formats import base_formats
 
 from accounts.choices import US_STATES, LibraryType
 from cooperatives.models import (
+    REJECTION_REASON_MAX_LENGTH,
     SUGGESTIBLE_FIELDS,
     Activity,
     Affiliation,
@@ -407,6 +408,7 @@ class SuggestionAdmin(admin.ModelAdmin):
             and suggestion.status == Suggestion.Status.PENDING
             and self.has_change_permission(request, suggestion),
             "apply_problem": problem,
+            "rejection_reason_limit": f"{REJECTION_REASON_MAX_LENGTH:,}",
         }
         return super().change_view(request, object_id, form_url, extra_context)
 

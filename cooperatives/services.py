@@ -18,6 +18,7 @@ from accounts.choices import NotificationKind
 from accounts.models import User
 from accounts.notifications import notify
 from cooperatives.models import (
+    REJECTION_REASON_MAX_LENGTH,
     SUGGESTIBLE_FIELDS,
     Affiliation,
     Organisation,
@@ -231,6 +232,16 @@ def suggestion_reject(*, suggestion: Suggestion, by: User, reason: str) -> Sugge
     reason = reason.strip()
     if not reason:
         raise ValidationError({"rejection_reason": "Tell the member why (they will read it)."})
+    # the admin's reason comes straight from the request, without a form field to check it
+    if "\x00" in reason:
+        raise ValidationError({"rejection_reason": "Null characters are not allowed."})
+    if len(reason) > REJECTION_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "rejection_reason": f"Keep the reason to {REJECTION_REASON_MAX_LENGTH:,} "
+                f"characters or fewer: it has {len(reason):,}."
+            }
+        )
     suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
     if suggestion.status != Suggestion.Status.PENDING:
         raise ValidationError("This suggestion has already been answered.")

@@ -1008,7 +1008,8 @@ def attendance_check_in(
             code="expired",
         )
     given = re.sub(r"[\s-]", "", code or "").upper()
-    if not secrets.compare_digest(given, occurrence.checkin_code):
+    # as bytes: compare_digest refuses a str with anything but ASCII in it (a TypeError, 500)
+    if not secrets.compare_digest(given.encode(), occurrence.checkin_code.encode()):
         raise ValidationError(
             "That code is not right. Check the code the organizer shows and try again.",
             code="wrong_code",

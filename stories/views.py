@@ -18,6 +18,7 @@ from django.views.generic import DeleteView, ListView, TemplateView
 from taggit.models import Tag
 
 from accounts.choices import LibraryType
+from config.ids import parse_id
 from config.pagecache import kept_until_change
 from notifications.models import Follow
 from stories import services
@@ -276,8 +277,8 @@ class StoryCreateView(LoginRequiredMixin, StoryFormMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         kind = request.GET.get("kind")
         initial = {"kind": kind if kind in StoryKind.values else StoryKind.SUCCESS}
-        if (occurrence := request.GET.get("occurrence", "")).isdigit():
-            initial["discussed_at"] = int(occurrence)  # "write up the takeaways" from a meetup
+        if occurrence := parse_id(request.GET.get("occurrence")):
+            initial["discussed_at"] = occurrence  # "write up the takeaways" from a meetup
         if profile := getattr(request.user, "profile", None):
             # region and library type default to the author's own
             initial.update(

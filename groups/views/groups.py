@@ -104,6 +104,10 @@ class GroupUpdateView(UpdateView):
 @kept_until_change
 def group_detail(request, slug):
     """Upcoming meetups first, then about, members and recent past meetups."""
+    return _group_page(request, slug, join_form=JoinForm())
+
+
+def _group_page(request, slug: str, *, join_form: JoinForm):
     user = request.user
     now = timezone.now()
     group = viewable_group(
@@ -138,7 +142,7 @@ def group_detail(request, slug):
             "members": members,
             "past": past,
             "organisations": list(group.organisations.only("name", "slug").order_by("name")),
-            "join_form": JoinForm(),
+            "join_form": join_form,
             "feed_url": _feed_url(request, group),
         },
     )
@@ -207,8 +211,12 @@ def group_join(request, slug):
         messages.error(request, "You have asked to join many groups in the last hour. Try later.")
         return redirect(group)
     form = JoinForm(request.POST)
-    message = form.cleaned_data["message"] if form.is_valid() else ""
-    membership = services.membership_join(group=group, member=request.user, message=message)
+    if not form.is_valid():
+        # the group's page again, the message beside what is wrong with it: never dropped
+        return _group_page(request, slug, join_form=form)
+    membership = services.membership_join(
+        group=group, member=request.user, message=form.cleaned_data["message"]
+    )
     if membership.is_active:
         messages.success(request, f"You joined {group}. RSVP to a meetup below.")
     else:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from config.ids import parse_id
 from config.pagecache import kept_until_change
 from groups import services
 from groups.charts import series_chart
@@ -117,10 +118,8 @@ def meetup_reschedule(request, slug, pk):
     """Change the schedule from one date on ("this and following")."""
     meetup = get_object_or_404(Meetup, pk=pk, group=request.group)
     upcoming = meetup.occurrences.upcoming()
-    from_pk = request.POST.get("from") or request.GET.get("from")
-    occurrence = (
-        upcoming.filter(pk=from_pk).first() if from_pk and from_pk.isdigit() else upcoming.first()
-    )
+    from_pk = parse_id(request.POST.get("from") or request.GET.get("from"))
+    occurrence = upcoming.filter(pk=from_pk).first() if from_pk else upcoming.first()
     if occurrence is None:
         raise Http404("No date to come to change from.")
     occurrence.meetup = meetup

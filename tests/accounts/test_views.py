@@ -8,7 +8,7 @@ from django.core.cache import caches
 from django.urls import reverse
 
 from accounts.choices import LibraryType, NotificationKind
-from accounts.models import ContactMessage, Profile
+from accounts.models import BIO_MAX_LENGTH, ContactMessage, Profile
 from accounts.services import CONTACT_LIMIT_PER_HOUR
 from accounts.views import MemberListView
 from tests.factories import TEST_PASSWORD, UserFactory, profile_for
@@ -451,6 +451,11 @@ def test_edit_form_shows_current_topics_and_suggests_existing_ones(client):
         ({"display_name": "   "}, "display_name", "Tell colleagues your name."),
         ({"website": "javascript:alert(1)"}, "website", "Enter a valid URL"),
         ({"can_help_with": ", ".join(f"t{n}" for n in range(21))}, "can_help_with", "at most 20"),
+        # PostgreSQL refuses NUL in text: these used to answer 500
+        ({"can_help_with": "a\x00b"}, "can_help_with", "Null characters are not allowed"),
+        ({"want_to_learn": "ebooks, \x00"}, "want_to_learn", "Null characters are not allowed"),
+        ({"bio": "I run a\x00 makerspace"}, "bio", "Null characters are not allowed"),
+        ({"bio": "x" * (BIO_MAX_LENGTH + 1)}, "bio", f"{BIO_MAX_LENGTH:,} characters or fewer"),
     ],
 )
 def test_bad_profile_input_gets_a_clear_message_and_changes_nothing(
