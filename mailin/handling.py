@@ -15,6 +15,7 @@ from email.utils import parseaddr
 
 from allauth.account.models import EmailAddress
 from anymail.inbound import AnymailInboundMessage
+from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -35,7 +36,7 @@ from notifications.email_threads import (
     reply_token_in,
     reply_token_read,
 )
-from stories.forms import CommentForm
+from stories.forms import CommentForm, StoryForm
 from stories.models import Story
 from stories.permissions import posting_limited
 from stories.services import comment_create, story_create
@@ -46,6 +47,13 @@ ANSWERS_PER_ADDRESS_PER_DAY = 5
 QUOTED_IN_REFUSAL = 4000
 TITLE_MAX = 160
 SUBJECT_PREFIXES = ("re:", "fwd:", "fw:", "aw:", "wg:", "tr:")
+
+
+class DraftByEmailForm(forms.Form):
+    """A story's title and situation checked as the story form checks them (length, NUL)."""
+
+    title = StoryForm.base_fields["title"]
+    situation = StoryForm.base_fields["situation"]
 
 
 class Refused(Exception):
@@ -207,7 +215,11 @@ def _share(handling: Handling) -> None:
     text = _text_or_refuse(handling, new_story)
     if limited := posting_limited(member, "story"):
         raise Refused("limit", limited, link=new_story)
-    story = story_create(author=member, data={"title": title, "situation": text}, publish=False)
+    draft = DraftByEmailForm(data={"title": title, "situation": text})
+    if not draft.is_valid():
+        problems = [error for errors in draft.errors.values() for error in errors]
+        raise Refused("invalid", " ".join(problems), link=new_story)
+    story = story_create(author=member, data=draft.cleaned_data, publish=False)
     _finish(handling.inbound, InboundMail.Status.POSTED, f"draft story {story.pk}")
     _answer(
         handling,

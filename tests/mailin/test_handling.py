@@ -19,7 +19,7 @@ from mailin.handling import ANSWERS_PER_ADDRESS_PER_DAY
 from mailin.models import InboundMail
 from mailin.tasks import inbound_mail_forget_old
 from notifications.email_threads import reply_address, reply_token
-from stories.models import Comment, Story
+from stories.models import SECTION_MAX_LENGTH, Comment, Story
 from stories.permissions import posting_limited
 from tests.factories import MeetupFactory, MembershipFactory, StoryFactory, UserFactory
 from tests.mailin.conftest import an_email
@@ -402,6 +402,27 @@ def test_mail_to_share_over_the_story_limit_is_refused(receive, replier, share_t
     inbound = receive(an_email(to=share_to, sender=replier.email, subject="T"), to=share_to)
     assert inbound.outcome.startswith("limit")
     assert Story.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("subject", "text", "said"),
+    [
+        ("Book bike", "x" * (SECTION_MAX_LENGTH + 1), "Please shorten this"),
+        ("Book bike", "Our book bike\x00 worked.", "Null characters are not allowed."),
+    ],
+)
+def test_a_draft_the_story_form_would_refuse_is_refused_with_its_text(
+    receive, replier, share_to, subject, text, said
+):
+    inbound = receive(
+        an_email(to=share_to, sender=replier.email, subject=subject, text=text), to=share_to
+    )
+
+    assert inbound.outcome.startswith("invalid")
+    assert Story.objects.count() == 0
+    answer = only_answer_to(replier.email)
+    assert said in answer
+    assert "What you wrote, so it is not lost" in answer
 
 
 def test_old_handled_messages_are_forgotten(receive, replier, reply_to):
