@@ -20,14 +20,14 @@ def inbound_mail_receive(
     same address) is kept once; returns None then. Database errors propagate, so the caller
     can ask the sender's server to try again later."""
     headers = BytesHeaderParser(policy=default_policy).parsebytes(raw)
-    message_id = str(headers.get("Message-ID") or "").strip()[:500]
+    message_id = _text(str(headers.get("Message-ID") or ""))[:500]
     # "" when the provider did not say; the null sender of bounces stays recognisable
-    sender = "" if envelope_sender is None else envelope_sender.strip().strip("<>") or NULL_SENDER
+    sender = "" if envelope_sender is None else _text(envelope_sender).strip("<>") or NULL_SENDER
     try:
         with transaction.atomic():
             inbound = InboundMail.objects.create(
                 raw=raw,
-                envelope_recipient=envelope_recipient.strip().strip("<>").lower(),
+                envelope_recipient=_text(envelope_recipient).strip("<>").lower(),
                 envelope_sender=sender,
                 message_id=message_id,
                 source=source,
@@ -36,3 +36,9 @@ def inbound_mail_receive(
     except IntegrityError:
         return None
     return inbound
+
+
+def _text(value: str) -> str:
+    # PostgreSQL's text refuses NUL; a database error here would have the sender's server
+    # retry the same message for days
+    return value.replace("\x00", "").strip()

@@ -104,6 +104,16 @@ def test_attachments_are_not_posted_and_the_member_is_told(receive, replier, rep
     assert "is posted, without the files attached to it (sheet.pdf)" in answer
 
 
+def test_nul_in_the_envelope_or_message_id_is_kept_without_it(receive, replier, reply_to):
+    raw = an_email(to=reply_to, sender=replier.email)
+    raw = raw.replace(b"Message-ID: <", b"Message-ID: <\x00", 1)
+    inbound = receive(raw, to=reply_to + "\x00", envelope_sender=replier.email + "\x00")
+
+    assert (inbound.envelope_recipient, inbound.envelope_sender) == (reply_to, replier.email)
+    assert "\x00" not in inbound.message_id
+    assert Comment.objects.count() == 1
+
+
 def test_the_same_message_delivered_twice_is_posted_once(receive, replier, reply_to):
     raw = an_email(to=reply_to, sender=replier.email)
     receive(raw, to=reply_to)
