@@ -38,6 +38,7 @@ from accounts.services import (
 )
 from config.pagecache import kept_until_change
 from config.ratelimit import rate_limit_hit
+from config.scopes import DIRECTORY, MEMBERS
 from notifications.models import Follow
 
 TOPIC_SUGGESTIONS = 300
@@ -100,7 +101,7 @@ class DirectoryPaginator(Paginator):
         return self._counted > MAX_LISTED
 
 
-@method_decorator(kept_until_change, name="dispatch")
+@method_decorator(kept_until_change(shows=[MEMBERS]), name="dispatch")
 class MemberListView(ListView):
     """The member directory: search, filters, nearest first. Visitors see public profiles."""
 
@@ -166,7 +167,7 @@ class MemberListView(ListView):
         return context
 
 
-@method_decorator(kept_until_change, name="dispatch")
+@method_decorator(kept_until_change(shows=[MEMBERS, DIRECTORY]), name="dispatch")
 class MemberDetailView(DetailView):
     template_name = "accounts/member_detail.html"
     context_object_name = "profile"

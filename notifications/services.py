@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.choices import NotificationKind
 from accounts.models import Profile, User
 from config.tasks import email_message_send
+from notifications.caching import notifications_read
 from notifications.models import Follow, Notification
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
@@ -127,6 +128,7 @@ def notification_open(*, notification: Notification) -> str:
 
 
 def notifications_mark_all_read(*, member: User) -> int:
+    notifications_read(member.pk)
     return Notification.objects.for_member(member).unread().update(read_at=timezone.now())
 
 

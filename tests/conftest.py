@@ -3,6 +3,7 @@ from django.core.cache import caches
 from procrastinate.contrib.django import app as procrastinate_app
 from procrastinate.testing import InMemoryConnector
 
+from config import scopes
 from tests.factories import TEST_PASSWORD, UserFactory
 
 
@@ -19,6 +20,13 @@ def _clear_cache():
     yield
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _scopes_move_on_at_once(monkeypatch):
+    # a test's transaction never commits, so Django never runs on-commit callbacks in it: what
+    # a change outside a request (a factory, a task) changes moves on at once instead
+    monkeypatch.setattr(scopes, "after_commit", lambda move_on: move_on())
 
 
 class TaskQueue:

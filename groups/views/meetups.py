@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.pagecache import kept_until_change
+from config.scopes import GROUPS, MEMBERS, occurrence
 from groups import services
 from groups.forms import (
     CancelForm,
@@ -274,7 +275,7 @@ def occurrence_move(request, slug, pk):
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=[GROUPS])
 def meetup_detail(request, slug, pk):
     """A series: how it repeats, its dates to come, breaks, and "I come every time"."""
     group = viewable_group(request, slug)
@@ -303,7 +304,7 @@ def meetup_detail(request, slug, pk):
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=lambda request, slug, pk: [GROUPS, MEMBERS, occurrence(pk)])
 def occurrence_detail(request, slug, pk):
     group = viewable_group(request, slug)
     occurrence = _occurrence(request, slug, pk)
