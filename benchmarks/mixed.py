@@ -161,11 +161,20 @@ def rotation(urls: dict[str, str], members: dict[str, bool], searches: list[str]
 
 
 # --- the writer, in a process of its own ----------------------------------------------------
-def write_for(base: str, plans: dict[str, list[Write]], per_second: float, seconds: float, out):
-    """Posts `per_second` writes, kinds in turn, for `seconds`; puts a WriteLog on `out`."""
+def write_for(
+    base: str,
+    plans: dict[str, list[Write]],
+    per_second: float,
+    seconds: float,
+    out,
+    *,
+    scheme: str = "https",
+):
+    """Posts `per_second` writes, kinds in turn, for `seconds`; puts a WriteLog on `out`.
+    `scheme`: what the TLS proxy in front of the server says the browser used."""
     log = WriteLog()
     parts = urllib.parse.urlsplit(base)
-    origin = f"https://{parts.netloc}"
+    origin = f"{scheme}://{parts.netloc}"
     queues = {kind: itertools.cycle(plans[kind]) for kind in WRITE_KINDS if plans[kind]}
     kinds = itertools.cycle(list(queues))
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
@@ -180,7 +189,7 @@ def write_for(base: str, plans: dict[str, list[Write]], per_second: float, secon
         headers = {
             "Cookie": write.cookie,
             "Content-Type": "application/x-www-form-urlencoded",
-            "X-Forwarded-Proto": "https",
+            "X-Forwarded-Proto": scheme,
             "Origin": origin,
             "Referer": origin + write.path,
         }
