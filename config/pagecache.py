@@ -178,4 +178,6 @@ def _frozen(response: HttpResponse) -> tuple:
 
 def _restored(frozen: tuple) -> HttpResponse:
     status, content, headers = frozen
-    return HttpResponse(content, status=status, headers=dict(headers))
+    response = HttpResponse(content, status=status, headers=dict(headers))
+    response.kept_copy = True  # for tests and debugging: not rendered for this request
+    return response

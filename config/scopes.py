@@ -143,6 +143,15 @@ def versions(names: Iterable[str]) -> dict[str, int]:
     return {name: known[name] for name in names}
 
 
+def known_version(name: str) -> int | None:
+    """The version of `name` this request has read already (the page it renders declared
+    it), or None: what is computed from it now may be kept under that version."""
+    active = _reading.get()
+    if active is None or name in active.changes:
+        return None
+    return active.known.get(name)
+
+
 def still_current(kept: dict[str, int]) -> bool:
     """Whether every scope a copy was made from is still at the version it was made with."""
     return versions(kept) == kept

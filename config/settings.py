@@ -129,6 +129,9 @@ TEMPLATES = [
     },
 ]
 
+# selects and inputs written in Python, as Django's widget templates write them (config/forms.py)
+FORM_RENDERER = "config.forms.FormRenderer"
+
 # --- Database -----------------------------------------------------------------------------
 # DATABASE_URL points at a real PostgreSQL server. Without it (development and tests only) the
 # embedded PostgreSQL under var/ is started on demand and shared by every local process.
