@@ -5,7 +5,8 @@ those are all still current: a change drops the pages that show it and no others
 A visitor's page depends only on its address and the site's content, a member's also on who
 they are: rendering it again for every request costs milliseconds of CPU, serving a kept copy
 a fraction of one. A page says what it shows: `kept_until_change(shows=…)` names the scopes
-read before the view runs (`site` always, and `member:<pk>` for a member's page), the view may
+read before the view runs (`site` always, and `member:<pk>` — with the figures every member's
+page shows, such as their unread count — for a member's page), the view may
 name more with `scopes.shows()`, and the rows it lists record their own versions
 (`scopes.saw()`, the fragments in config/fragments.py). A kept copy costs one query to check:
 the current versions of everything it was made from.
@@ -65,7 +66,7 @@ def kept_until_change(view=None, *, shows: Shows = ()):
                 *(shows(request, *args, **kwargs) if callable(shows) else shows),
             ]
             if reader:
-                declared.append(scopes.member(request.user.pk))
+                declared += scopes.shown_to_member(request.user.pk)
             key = _key(request, reader)
             kept = caches["pages"].get(key)
             # one query: the kept copy's versions and those the page would be rendered with

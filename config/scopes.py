@@ -30,6 +30,10 @@ with is still current: a change committed after they were read moves one of them
 copy made before it is served again; one committed between reading the versions and reading
 the content only makes the copy fresher than its versions say.
 
+Figures: a few numbers every page of a kind shows — the unread count in a member's header — are
+read in the same query as the versions (`figure`, `member_pages_show`): one snapshot, and no
+query of their own.
+
 Writing: `changed(*scopes)`. Every model save or delete calls it through the signal receiver
 (`content_saved_or_deleted`) with the scopes each app maps its models to (`shown_by`, in the
 apps' `caching` modules) — services, the admin, background jobs and data fixes alike; services
@@ -127,20 +131,31 @@ def current_reading() -> Reading | None:
 
 
 def versions(names: Iterable[str]) -> dict[str, int]:
-    """The versions of `names` now (0 for a scope never changed). Within a request each is read
-    once, and all those not read yet in one query."""
+    """The versions of `names` now (0 for a scope never changed) — and the figures among them
+    (`figure`). Within a request each is read once, and all those not read yet in one query."""
     names = list(dict.fromkeys(names))
     active = _reading.get()
     known = active.known if active is not None else {}
     missing = [name for name in names if name not in known]
     if missing:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT name, version FROM config_scopeversion WHERE name = ANY(%s)", [missing]
-            )
-            found = dict(cursor.fetchall())
-        known.update({name: found.get(name, 0) for name in missing})
+        known.update(_read(missing))
     return {name: known[name] for name in names}
+
+
+def _read(names: list[str]) -> dict[str, int]:
+    scopes = [name for name in names if name.split(":", 1)[0] not in _figures]
+    sql = ["SELECT name, version FROM config_scopeversion WHERE name = ANY(%s::varchar[])"]
+    params: list = [scopes]
+    for name in names:
+        prefix, _, key = name.partition(":")
+        if prefix in _figures:
+            figure_sql, figure_params = _figures[prefix](key)
+            sql.append(f"SELECT %s::varchar, ({figure_sql})::bigint")
+            params += [name, *figure_params]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(sql), params)
+        found = dict(cursor.fetchall())
+    return {name: found.get(name, 0) for name in names}
 
 
 def known_version(name: str) -> int | None:
@@ -195,6 +210,33 @@ def version_of(prefix: str, pk: str = "pk") -> Coalesce:
         Value(0),
         output_field=BigIntegerField(),
     )
+
+
+# --- figures read with the versions -------------------------------------------------------
+_figures: dict[str, Callable[[str], tuple[str, list]]] = {}
+_member_pages_show: list[Callable[[int], str]] = []
+
+
+def figure(prefix: str) -> Callable:
+    """Registers `sql_for(key) -> (sql, params)`: a number read as `<prefix>:<key>` in the
+    same query as the versions (a SELECT of one value)."""
+
+    def register(sql_for: Callable) -> Callable:
+        _figures[prefix] = sql_for
+        return sql_for
+
+    return register
+
+
+def member_pages_show(name_for: Callable[[int], str]) -> Callable:
+    """Registers a name (a scope or a figure) every page a signed-in member is shown holds."""
+    _member_pages_show.append(name_for)
+    return name_for
+
+
+def shown_to_member(pk) -> list[str]:
+    """What every page shown to member `pk` shows: their own scope, and what apps add."""
+    return [member(pk), *(name_for(pk) for name_for in _member_pages_show)]
 
 
 # --- writing ------------------------------------------------------------------------------

@@ -1,14 +1,10 @@
 """What a change to notifications and follows changes on pages (config/scopes.py): only the
-member they belong to sees them; and the unread count in a member's header, counted once per
-change to what they see rather than on every page."""
-
-from django.core.cache import caches
+member they belong to sees them. The unread count in a member's header is read with the
+versions of what their page shows, in the same query."""
 
 from config import scopes
 from config.scopes import member, shown_by
 from notifications.models import DigestSent, Follow, Notification
-
-TIMEOUT = 15 * 60
 
 
 @shown_by(Notification)
@@ -31,15 +27,26 @@ def notifications_read(member_pk: int) -> None:
     scopes.changed(member(member_pk))
 
 
+@scopes.member_pages_show
+def unread(member_pk: int) -> str:
+    """The unread count in the header of every page a member is shown (a figure)."""
+    return f"unread:{member_pk}"
+
+
+@scopes.figure("unread")
+def _unread_sql(member_pk: str) -> tuple[str, list]:
+    # counted through the partial index on unread notifications (notification_unread)
+    return (
+        "SELECT count(*) FROM notifications_notification "
+        "WHERE recipient_id = %s AND read_at IS NULL",
+        [int(member_pk)],
+    )
+
+
 def unread_count(recipient) -> int:
-    """How many notifications `recipient` has not read. Kept by this process under the version
-    of their scope when the page being rendered read it first (every notification read or
-    received moves it on); counted afresh otherwise."""
-
-    def count() -> int:
-        return Notification.objects.for_member(recipient).unread().count()
-
-    version = scopes.known_version(member(recipient.pk))
-    if version is None:
-        return count()
-    return caches["process"].get_or_set(f"unread:{recipient.pk}:{version}", count, TIMEOUT)
+    """How many notifications `recipient` has not read: read with the versions when the page
+    is one kept for members (`member_pages_show`), else counted here."""
+    known = scopes.known_version(unread(recipient.pk))
+    if known is not None:
+        return known
+    return Notification.objects.for_member(recipient).unread().count()
