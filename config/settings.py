@@ -176,14 +176,14 @@ else:
             "KEY_PREFIX": "lc",
         }
     }
-# Per process: figures computed from the database and keyed by a version read from the shared
-# cache (stories/caching.py), so a change anywhere is seen everywhere on the next request.
+# Per process: figures computed from the database and kept under the versions of what they
+# count (config/scopes.py), so a change is seen by every process on its next request.
 CACHES["process"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "process",
     "OPTIONS": {"MAX_ENTRIES": 2000},
 }
-# Per process: pages kept while the site has not changed, visitors' and each signed-in
+# Per process: pages kept while what they show has not changed, visitors' and each signed-in
 # browser's own (config/pagecache.py). At most ~1,000 pages of 20–60 KB each per process.
 CACHES["pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
