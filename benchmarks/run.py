@@ -163,6 +163,9 @@ def parse_args(argv):
     parser.add_argument("--no-write", action="store_true", help="print, don't record")
     parser.add_argument("--writes", type=float, default=5.0, help="mixed workload: writes a second")
     parser.add_argument("--no-mixed", action="store_true", help="skip the mixed workload")
+    parser.add_argument(
+        "--mixed-warmup", type=int, default=30, help="mixed workload: seconds of reading first"
+    )
     parser.add_argument("--mixed-only", action="store_true", help="only the mixed workload")
     args = parser.parse_args(argv)
     args.threads = max(1, min(args.threads, args.connections))
@@ -571,7 +574,10 @@ class Bench:
         ROTATION_FILE.write_text("".join(f"{int(member)} {url}\n" for member, url in entries))
         paths = {urllib.parse.urlsplit(url).path for _, url in entries}
         print(f"Mixed workload: {len(entries)} addresses in rotation, {self.args.writes} writes/s")
-        self.wrk_rotation(paths, duration=2)  # every address kept once, as on a running site
+        # long enough for every worker to keep its copy of every address, as a running site
+        # has them (a first render of each search costs what "a new query every request" does)
+        print(f"  warming up for {self.args.mixed_warmup} s")
+        self.wrk_rotation(paths, duration=self.args.mixed_warmup)
         rounds = []
         for number in range(1, self.args.rounds + 1):
             ceiling = self.wrk(trivial, record=not trivial.runs or self.args.mixed_only)
