@@ -40,7 +40,7 @@ apps' `caching` modules) — services, the admin, background jobs and data fixes
 call it themselves for bulk `update()`s, which send no signal. Versions move on from a
 sequence (a number is never used twice), once the change has committed: inside a request
 after the response (views' transactions have committed by then), elsewhere on commit. A
-request that wrote (a POST that did not fail) but named no scope moves `site` on.
+member's request that wrote (a POST that did not fail) but named no scope moves `site` on.
 """
 
 from __future__ import annotations
@@ -282,11 +282,23 @@ class ScopesMiddleware:
         with reading(in_request=True) as active:
             response = self.get_response(request)
         names = set(active.changes)
-        wrote = request.method not in ("GET", "HEAD", "OPTIONS", "TRACE")
-        if wrote and response.status_code < 400 and not active.wrote:
+        if self._may_have_written_unseen(request, response) and not active.wrote:
             names.add(SITE)  # a change that sent no signal and named nothing
         move_on(names)
         return response
+
+    @staticmethod
+    def _may_have_written_unseen(request, response) -> bool:
+        """A member's write that did not fail. A visitor's writes (signing up or in, a password
+        reset) all save rows, which name their scopes; one refused (sent to log in) changed
+        nothing — and no visitor can make every kept page be dropped by posting anywhere."""
+        user = getattr(request, "user", None)
+        return (
+            request.method not in ("GET", "HEAD", "OPTIONS", "TRACE")
+            and response.status_code < 400
+            and user is not None
+            and user.is_authenticated
+        )
 
 
 # --- what each model's rows change --------------------------------------------------------

@@ -211,7 +211,11 @@ def _requests_wrk_makes(env: dict, url_path: str = "/stories/?q=makerspace") -> 
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    class Server(http.server.ThreadingHTTPServer):
+        def handle_error(self, request, client_address):
+            pass  # wrk closes its connections mid-request when its time is up
+
+    server = Server(("127.0.0.1", 0), Recorder)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         subprocess.run(
