@@ -39,7 +39,8 @@ from accounts.services import (
 )
 from config.pagecache import kept_until_change
 from config.ratelimit import rate_limit_hit
-from notifications.models import Follow, Notification
+from config.scopes import DIRECTORY, MEMBERS
+from notifications.models import Follow
 
 TOPIC_SUGGESTIONS = 300
 # the member directory's filters (sort and page are not): with none, every colleague is listed
@@ -52,12 +53,7 @@ def viewer_profile(request) -> Profile | None:
     if not request.user.is_authenticated:
         return None
     if not hasattr(request, "_viewer_profile"):
-        # the header's unread count comes with it (one query fewer than the context processor)
-        request._viewer_profile = (
-            Profile.objects.filter(user=request.user)
-            .annotate(unread_notification_count=Notification.objects.unread_count_of(request.user))
-            .first()
-        )
+        request._viewer_profile = Profile.objects.filter(user=request.user).first()
     return request._viewer_profile
 
 
@@ -115,7 +111,7 @@ class DirectoryPaginator(Paginator):
         return self._counted > MAX_LISTED
 
 
-@method_decorator(kept_until_change, name="dispatch")
+@method_decorator(kept_until_change(shows=[MEMBERS]), name="dispatch")
 class MemberListView(ListView):
     """The member directory: search, filters, nearest first. Visitors see public profiles."""
 
@@ -188,13 +184,10 @@ class MemberListView(ListView):
             topic_suggestions=topic_suggestions(),
             us_states=US_STATES,
         )
-        profile = viewer_profile(self.request)
-        if profile is not None:
-            context["unread_notification_count"] = profile.unread_notification_count
         return context
 
 
-@method_decorator(kept_until_change, name="dispatch")
+@method_decorator(kept_until_change(shows=[MEMBERS, DIRECTORY]), name="dispatch")
 class MemberDetailView(DetailView):
     template_name = "accounts/member_detail.html"
     context_object_name = "profile"

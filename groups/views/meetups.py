@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from config.ids import parse_id
 from config.pagecache import kept_until_change
+from config.scopes import GROUPS, MEMBERS, occurrence
 from groups import services
 from groups.charts import series_chart
 from groups.forms import (
@@ -275,7 +276,7 @@ def occurrence_move(request, slug, pk):
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=[GROUPS])
 def meetup_detail(request, slug, pk):
     """A series: how it repeats, its dates to come, breaks, and "I come every time"."""
     group = viewable_group(request, slug)
@@ -316,7 +317,7 @@ def meetup_detail(request, slug, pk):
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=lambda request, slug, pk: [GROUPS, MEMBERS, occurrence(pk)])
 def occurrence_detail(request, slug, pk):
     group = viewable_group(request, slug)
     occurrence = _occurrence(request, slug, pk)
