@@ -9,8 +9,10 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q
 from django.db.models.functions import Greatest
+
+from config.spelling import Correction
 
 # Profile.Visibility values, spelled out to keep this module free of model imports
 PUBLIC = "public"
@@ -18,9 +20,11 @@ MEMBERS = "members"
 
 
 class OrganisationQuerySet(models.QuerySet):
-    def search(self, text: str) -> "OrganisationQuerySet":
-        """Full text (stemmed words in name, acronym, description, regions) or trigram similarity
-        (misspelt names such as “Panhandel”, acronyms such as “UPRLC” or “UPROC”), best first.
+    def search(self, text: str, correction: Correction | None = None) -> "OrganisationQuerySet":
+        """Full text (stemmed words in name, acronym, description, regions), with a
+        `correction`'s close words too (config.spelling: "keweenaw cooprative"), or trigram
+        similarity (misspelt names such as “Panhandel”, acronyms such as “UPRLC” or “UPROC”):
+        matches as typed first (`exact`), then the best (`score`).
 
         The trigram operators (`%>` on name, `%` on acronym) use the GIN trigram indexes.
         """
@@ -28,20 +32,22 @@ class OrganisationQuerySet(models.QuerySet):
         if not text:
             return self
         query = SearchQuery(text, search_type="websearch", config="english")
+        wide = correction.query("english") if correction and correction.changed else query
         return (
             self.filter(
-                Q(search_vector=query)
+                Q(search_vector=wide)
                 | Q(name__trigram_word_similar=text)
                 | Q(acronym__trigram_similar=text)
             )
             .annotate(
-                score=SearchRank(F("search_vector"), query)
+                exact=ExpressionWrapper(Q(search_vector=query), output_field=BooleanField()),
+                score=SearchRank(F("search_vector"), wide)
                 + Greatest(
                     TrigramWordSimilarity(text, "name"),
                     TrigramSimilarity("acronym", text),
-                )
+                ),
             )
-            .order_by("-score", "name")
+            .order_by("-exact", "-score", "name")
         )
 
     def matching_reference(self, reference: str) -> list:

@@ -10,6 +10,7 @@ from django.views.generic.edit import FormView
 
 from config.pagecache import kept_until_change
 from config.ratelimit import rate_limit_hit
+from config.spelling import correction_for
 from cooperatives.forms import AffiliationForm, DirectoryFilterForm, SuggestionForm
 from cooperatives.models import Affiliation, Organisation, Suggestion
 from cooperatives.services import (
@@ -30,7 +31,10 @@ class OrganisationListView(ListView):
 
     def get_queryset(self):
         self.filter_form = DirectoryFilterForm(self.request.GET or None)
-        return self.filter_form.filter(Organisation.objects.for_list())
+        self.filter_form.is_valid()
+        text = self.filter_form.text
+        self.correction = correction_for(text, self.request.user) if text else None
+        return self.filter_form.filter(Organisation.objects.for_list(), self.correction)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -38,6 +42,10 @@ class OrganisationListView(ListView):
         query.pop("page", None)
         context["filter_form"] = self.filter_form
         context["query_string"] = query.urlencode()
+        shown = list(context["organisations"]) if self.correction else []
+        if self.correction and self.correction.changed and any(not e.exact for e in shown):
+            context["corrected_text"] = self.correction.corrected_text
+        context["exact_found"] = any(entry.exact for entry in shown)
         return context
 
 

@@ -326,19 +326,11 @@ class Meetup(models.Model):
     needs_confirmation = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # what site search matches and ranks, kept by PostgreSQL: the title (A), then the group's
-    # name and the venue (B), see home/search.py; two vectors so the group's name can go
-    # between them, where a match across the three is ranked as it always was
-    title_vector = models.GeneratedField(
-        expression=SearchVector("title", weight="A", config="english"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
-    venue_vector = models.GeneratedField(
-        expression=SearchVector("venue_name", weight="B", config="english"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    # what site search matches and ranks: the title (A), the group's name and the venue (B).
+    # PostgreSQL keeps it (triggers, see migrations/0004_meetup_search_vector.py): on every
+    # write of the title, venue or group, and on every rename of the group, so a search
+    # matches and ranks series through one GIN index instead of joining every group.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = MeetupQuerySet.as_manager()
 
@@ -361,6 +353,7 @@ class Meetup(models.Model):
             ),
             models.CheckConstraint(condition=~Q(timezone=""), name="meetup_timezone_set"),
         ]
+        indexes = [GinIndex(fields=["search_vector"], name="meetup_search_gin")]
 
     def __str__(self) -> str:
         return self.title

@@ -4,8 +4,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from config.pagecache import kept_until_change
+from config.spelling import correction_for
 from home import dashboard as front
-from home.search import clean, site_search
+from home.search import clean, corrections_shown, site_search
 
 
 @require_safe
@@ -28,7 +29,11 @@ def home(request):
 @kept_until_change
 def search(request):
     text = clean(request.GET.get("q", ""))
-    results = site_search(request.user, text) if text else {}
+    results, corrected_text, exact_found = {}, "", False
+    if text:
+        correction = correction_for(text, request.user)
+        results = site_search(request.user, text, correction)
+        corrected_text, exact_found = corrections_shown(results, correction)
     return render(
         request,
         "home/search.html",
@@ -36,6 +41,8 @@ def search(request):
             "q": text,
             "results": results,
             "found_anything": any(results.values()),
+            "corrected_text": corrected_text,
+            "exact_found": exact_found,
             "encoded_q": urlencode({"q": text}),
         },
     )

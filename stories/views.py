@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +20,7 @@ from taggit.models import Tag
 
 from accounts.choices import LibraryType
 from config.pagecache import kept_until_change
+from config.spelling import correction_for
 from notifications.models import Follow
 from stories import services
 from stories.caching import StoryPaginator, remembered
@@ -34,7 +36,7 @@ from stories.forms import (
 )
 from stories.models import HelpfulVote, SavedStory, Story, StoryKind
 from stories.permissions import StoryAccessMixin, comment_for, posting_limited, story_for
-from stories.querysets import ASK_PER_STORY, ask_candidates
+from stories.querysets import ASK_PER_STORY, SEARCH_POOL, ask_candidates
 
 PAGE_SIZE = 20
 POPULAR_TAGS = 30
@@ -69,7 +71,11 @@ class StoryListView(ListView):
         self.filters = StoryFilterForm(request.GET or None)
         self.filters.is_valid()  # invalid values are simply not applied
         self.params = getattr(self.filters, "cleaned_data", {})
+        self.text = (self.params.get("q") or "").strip()
+        self.correction = correction_for(self.text, request.user) if self.text else None
         self.typo_fallback = False
+        self.more_matches = False
+        self.exact_found = self.corrected_found = False
         self.tag = None
         if slug := self.params.get("tag"):
             self.tag = (
@@ -99,43 +105,56 @@ class StoryListView(ListView):
 
     def get_queryset(self):
         stories = self.filtered()
-        text = (self.params.get("q") or "").strip()
         sort = self.params.get("sort") or ""
-        if text:
-            found = stories.search(text)
-            if sort:
-                found = found.sorted_by(sort)
-            # ranked ids first (a narrow sort over every match), the cards for one page after
-            return found.values("pk")
+        if self.text:
+            # the best of a bounded pool of matches, ranked in one query of (pk, exact) pairs;
+            # the cards of one page after
+            ranked = stories.best_matches(self.text, self.correction, sort=sort)
+            self.more_matches = len(ranked) > SEARCH_POOL
+            ranked = ranked[:SEARCH_POOL]
+            self.exact_found = any(exact for _pk, exact in ranked)
+            self.corrected_found = not all(exact for _pk, exact in ranked)
+            return [pk for pk, _exact in ranked]
         return stories.sorted_by(sort or "newest").for_cards()
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        if isinstance(queryset, list):  # ranked search results, counted as they came
+            return Paginator(queryset, per_page, **kwargs)
+        return super().get_paginator(queryset, per_page, **kwargs)
 
     def paginate_queryset(self, queryset, page_size):
         paginator, page, objects, is_paginated = super().paginate_queryset(queryset, page_size)
-        text = (self.params.get("q") or "").strip()
-        if not text:
+        if not self.text:
             return paginator, page, objects, is_paginated
         if paginator.count == 0:
             # nothing matched word for word: try titles close to a misspelt query
-            similar = self.filtered().similar_titles(text).for_cards()
+            similar = self.filtered().similar_titles(self.text).for_cards()
             self.typo_fallback = True
             return super().paginate_queryset(similar, page_size)
-        page.object_list = Story.objects.page_of(objects, text).for_cards()
+        page.object_list = Story.objects.page_of(
+            list(objects), self.text, self.correction
+        ).for_cards()
         return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
+        filtered_by = any(
+            self.params.get(name)
+            for name in ("kind", "tag", "library_type", "state", "near", "open")
+        )
         context.update(
             filters=self.filters,
             params=self.params,
             active_tag=self.tag,
             query_string=query.urlencode(),
             typo_fallback=self.typo_fallback,
-            filters_active=any(
-                self.params.get(name)
-                for name in ("kind", "tag", "library_type", "state", "near", "open", "sort")
-            ),
+            more_matches=self.more_matches,
+            corrected_text=(self.correction.corrected_text if self.corrected_found else ""),
+            exact_found=self.exact_found,
+            filtered_by=filtered_by,
+            filters_active=filtered_by or bool(self.params.get("sort")),
             popular_tags=popular_tags(),
             feeds=self.feeds(),
             near_unavailable=bool(
