@@ -101,6 +101,9 @@ def main(argv=None) -> int:
     parser.add_argument("--pages", nargs="*", help="only pages whose name contains one of these")
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--detail", action="store_true", help="each query of the last request")
+    parser.add_argument(
+        "--plans", action="store_true", help="each query of the last request, EXPLAINed again"
+    )
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(BASE_DIR))
@@ -142,6 +145,8 @@ def main(argv=None) -> int:
             assert response.status_code == 200, (url, response.status_code)
             if number < 2:  # warm-up: connections, templates, process caches of the page
                 continue
+            if args.plans:
+                show_plans(connection, url, captured.captured_queries)
             in_db = sum(float(query["time"]) for query in captured.captured_queries) * 1000
             totals.append(elapsed)
             db_times.append(in_db)
@@ -164,6 +169,23 @@ def main(argv=None) -> int:
                 for (line,) in cursor.fetchall():
                     print("    " + line)
     return 0
+
+
+def show_plans(connection, url: str, queries: list[dict]) -> None:
+    """Each query EXPLAINed again (warm): its execution time and the blocks it read."""
+    print(f"  {url}")
+    for query in queries:
+        plan, ms = explain(connection, query["sql"])
+        blocks = plan.get("Shared Hit Blocks", 0) + plan.get("Shared Read Blocks", 0)
+        print(f"  {ms:7.2f} ms {blocks:6} blocks  {' '.join(query['sql'].split())[:80]}")
+
+
+def explain(connection, sql: str) -> tuple[dict, float]:
+    """The top plan node (with its buffer counts) and the execution time, in ms."""
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql)
+        (result,) = cursor.fetchone()[0]
+    return result["Plan"], result["Execution Time"]
 
 
 def p90(values: list[float]) -> float:

@@ -6,7 +6,9 @@ kept by PostgreSQL, see its migration). A word the vocabulary does not hold, or 
 more rarely than a word a letter or two away (a misspelling in someone's story), is searched
 together with its closest known words: "keweenaw & (cooprative | cooperative)". The closest
 are those the trigram index finds similar (`%`), fewest edits away first (`levenshtein`), then
-the most common: PostgreSQL's own recipe for spelling suggestions, one query for all words.
+the most similar and the most common: PostgreSQL's own recipe for spelling suggestions, one
+query for all words. The same query gives each word's similar words, a looser set, for the
+"titles close to what you typed" fallback (`similar_query`), answered by a full-text index.
 
 Each search box runs the query as typed and this corrected one together, exact matches first,
 and says "showing results for …" (`Correction.corrected_text`) when corrected ones are shown.
@@ -29,28 +31,48 @@ MIN_LENGTH = 4
 CLOSE_WORDS = 3
 # a word the vocabulary holds is doubted only when a close word is this many times as common
 RARER_BY = 20
+# the looser neighbours a title may hold instead of a typed word (trigram similarity)
+SIMILAR_WORDS = 8
+SIMILARITY = 0.35
 MAX_WORDS = 8
 
 WORD = re.compile(r"\w+")
 OPERATORS = re.compile(r'"|(?:^|\s)-\w|(?:^|\s)or(?:\s|$)', re.IGNORECASE)
 
-CLOSE_WORDS_SQL = """
-SELECT typed.word, close.word
+# For each typed word: its close words (a few edits away, fewest first, and far more common
+# than the word itself) and its similar words (trigram similarity, most similar first). The
+# candidates of both come from the trigram index (`%`, similarity 0.3 and more).
+KNOWN_WORDS_SQL = """
+SELECT typed.word, found.kind, found.word, found.edits
 FROM unnest(%(words)s::text[], %(edits)s::integer[]) AS typed(word, edits)
 LEFT JOIN config_searchword AS own ON own.word = typed.word AND (own.public OR %(members)s)
 CROSS JOIN LATERAL (
-    SELECT candidate.word, candidate.documents,
-           levenshtein(candidate.word, typed.word) AS edits
-    FROM config_searchword AS candidate
-    WHERE candidate.word %% typed.word
-      AND candidate.word <> typed.word
-      AND (candidate.public OR %(members)s)
-      AND candidate.documents >= %(rarer_by)s * coalesce(own.documents, 0)
-      AND levenshtein(candidate.word, typed.word) <= typed.edits
-    ORDER BY edits, candidate.documents DESC, candidate.word
-    LIMIT %(close_words)s
-) AS close
-ORDER BY typed.word, close.edits, close.documents DESC, close.word
+    (
+        SELECT 'close' AS kind, candidate.word, candidate.documents,
+               levenshtein(candidate.word, typed.word) AS edits,
+               similarity(candidate.word, typed.word) AS likeness
+        FROM config_searchword AS candidate
+        WHERE candidate.word %% typed.word
+          AND candidate.word <> typed.word
+          AND (candidate.public OR %(members)s)
+          AND candidate.documents >= %(rarer_by)s * coalesce(own.documents, 0)
+          AND levenshtein(candidate.word, typed.word) <= typed.edits
+        ORDER BY edits, likeness DESC, candidate.documents DESC, candidate.word
+        LIMIT %(close_words)s
+    )
+    UNION ALL
+    (
+        SELECT 'similar', candidate.word, candidate.documents, 0,
+               similarity(candidate.word, typed.word) AS likeness
+        FROM config_searchword AS candidate
+        WHERE candidate.word %% typed.word
+          AND (candidate.public OR %(members)s)
+          AND similarity(candidate.word, typed.word) >= %(similarity)s
+        ORDER BY likeness DESC, candidate.documents DESC, candidate.word
+        LIMIT %(similar_words)s
+    )
+) AS found
+ORDER BY typed.word, found.kind, found.edits, found.likeness DESC, found.documents DESC, found.word
 """
 
 
@@ -59,13 +81,19 @@ def max_edits(word: str) -> int:
     return 1 if len(word) <= 5 else 2 if len(word) <= 9 else 3
 
 
+def _any_of(spellings, config: str) -> SearchQuery:
+    return reduce(or_, (SearchQuery(s, search_type="plain", config=config) for s in spellings))
+
+
 @dataclass(frozen=True)
 class Correction:
-    """A query's words, and for each doubtful one the known words close to it, best first."""
+    """A query's words; for each doubtful one the known words close to it (best first), and
+    for every word the known words similar to it."""
 
     text: str
     words: tuple[str, ...] = ()
     close: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    similar: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -79,19 +107,23 @@ class Correction:
     def query(self, config: str = SEARCH_CONFIG) -> SearchQuery:
         """Every word, each one or any of its close words (stemmed by `config`, like the
         query as typed)."""
+        return reduce(
+            and_, (_any_of((word, *self.close.get(word, ())), config) for word in self.words)
+        )
 
-        def either(word: str) -> SearchQuery:
-            spellings = (word, *self.close.get(word, ()))
-            return reduce(
-                or_, (SearchQuery(s, search_type="plain", config=config) for s in spellings)
-            )
-
-        return reduce(and_, (either(word) for word in self.words))
+    def similar_query(self, config: str = SEARCH_CONFIG) -> SearchQuery | None:
+        """Every word, each one or any word similar to it: looser than `query()`, for titles
+        close to a misspelt query. None when no word has a similar one."""
+        if not self.similar:
+            return None
+        return reduce(
+            and_, (_any_of((word, *self.similar.get(word, ())), config) for word in self.words)
+        )
 
 
 def correction_for(text: str, viewer) -> Correction:
-    """The close words of `text`'s doubtful words, from what `viewer` may see (visitors are
-    never offered a word only members' pages hold). One query; none for a query with
+    """The close and similar words of `text`'s words, from what `viewer` may see (visitors
+    are never offered a word only members' pages hold). One query; none for a query with
     operators or without a word long enough to doubt."""
     text = " ".join(text.split())
     if not text or OPERATORS.search(text):
@@ -101,21 +133,36 @@ def correction_for(text: str, viewer) -> Correction:
     if not doubtful:
         return Correction(text, words)
     members = bool(viewer is not None and viewer.is_authenticated and viewer.is_active)
-    close: dict[str, list[str]] = {}
+    close: dict[str, list[tuple[str, int]]] = {}
+    similar: dict[str, list[str]] = {}
     with connection.cursor() as cursor:
         cursor.execute(
-            CLOSE_WORDS_SQL,
+            KNOWN_WORDS_SQL,
             {
                 "words": doubtful,
                 "edits": [max_edits(word) for word in doubtful],
                 "members": members,
                 "rarer_by": RARER_BY,
                 "close_words": CLOSE_WORDS,
+                "similarity": SIMILARITY,
+                "similar_words": SIMILAR_WORDS,
             },
         )
-        for typed, known in cursor.fetchall():
-            close.setdefault(typed, []).append(known)
-    return Correction(text, words, {word: tuple(known) for word, known in close.items()})
+        for typed, kind, known, edits in cursor.fetchall():
+            if kind == "close":
+                close.setdefault(typed, []).append((known, edits))
+            else:
+                similar.setdefault(typed, []).append(known)
+    return Correction(
+        text,
+        words,
+        # a word two edits further than the best is another word, not this one misspelt
+        {
+            word: tuple(known for known, edits in found if edits <= found[0][1] + 1)
+            for word, found in close.items()
+        },
+        {word: tuple(known) for word, known in similar.items()},
+    )
 
 
 def search_words_rebuild() -> int:

@@ -31,12 +31,12 @@ def clean(text: str) -> str:
 
 def stories(viewer, text: str, correction: Correction | None = None) -> list:
     """The best of a bounded pool of full-text matches or, when nothing matches as typed,
-    close titles too (a misspelt word): one query, so a typo costs nothing more than a match."""
+    close titles too (a misspelt word): one query ranks them, so a typo costs nothing more
+    than a match, and one more loads the cards of the best few."""
     published = Story.objects.visible_to(viewer).published()
-    # the database ranks the pool on the narrow row, and joins what the cards need for the
-    # best few only
-    best = published.search_or_close_titles(text, correction).values("pk")[:PER_SECTION]
-    return list(Story.objects.filter(pk__in=best).ranked_or_close(text, correction).for_cards())
+    best = published.best_matches(text, correction, close_titles=True, limit=PER_SECTION)
+    ids = [pk for pk, _exact in best]
+    return list(Story.objects.page_of(ids, text, correction).for_cards())
 
 
 def members(viewer, text: str, correction: Correction | None = None) -> list:

@@ -7,13 +7,9 @@ class StoriesConfig(AppConfig):
     verbose_name = "Stories"
 
     def ready(self):
-        from django.db.backends.signals import connection_created
-
         from stories.caching import story_saved_or_deleted
         from stories.models import Story, TaggedStory
-        from stories.querysets import typo_threshold_set
 
-        connection_created.connect(typo_threshold_set, dispatch_uid="stories_typo_threshold")
         # cached list figures (counts, popular topics) are recomputed after any change
         for model in (Story, TaggedStory):
             post_save.connect(story_saved_or_deleted, sender=model, dispatch_uid=f"lists-{model}")

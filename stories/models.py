@@ -7,16 +7,17 @@ Writes with side effects live in `stories/services.py`; reads in `stories/querys
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 
 from accounts.choices import COUNTRIES, US_STATE_NAMES, Audience, LibraryType
-from stories.querysets import CommentQuerySet, StoryQuerySet
+from stories.querysets import CARD_TAGS, CommentQuerySet, StoryQuerySet
 
 FORMER_MEMBER = "a former member"
 
@@ -158,6 +159,9 @@ class Story(models.Model):
         indexes = [
             GinIndex(fields=["search_vector"], name="stories_story_search_gin"),
             GinIndex(fields=["title"], name="stories_story_title_trgm", opclasses=["gin_trgm_ops"]),
+            # the words of the title alone: titles close to a misspelt query (querysets'
+            # `title_words()`), found by the words the vocabulary holds near the typed ones
+            GinIndex(SearchVector("title", config="english"), name="stories_story_title_words"),
             models.Index(
                 fields=["-published_at", "-id"],
                 name="stories_story_newest",
@@ -231,13 +235,13 @@ class Story(models.Model):
     def author_name(self) -> str:
         return str(self.author) if self.author_id else FORMER_MEMBER
 
-    @property
-    def card_tags(self) -> list:
-        """The topics, from `for_cards()`'s prefetch when the story came from there."""
-        from stories.querysets import CARD_TAGS
-
-        prefetched = getattr(self, CARD_TAGS, None)
-        return list(self.tags.all()) if prefetched is None else prefetched
+    @cached_property
+    def card_tags(self) -> list[Tag]:
+        """The topics (pk, name and slug only when the story came from `for_cards()`)."""
+        topics = getattr(self, CARD_TAGS, None)
+        if topics is None:
+            return list(self.tags.all())
+        return [Tag(pk=topic["pk"], name=topic["name"], slug=topic["slug"]) for topic in topics]
 
     @property
     def region_label(self) -> str:

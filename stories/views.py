@@ -128,7 +128,7 @@ class StoryListView(ListView):
             return paginator, page, objects, is_paginated
         if paginator.count == 0:
             # nothing matched word for word: try titles close to a misspelt query
-            similar = self.filtered().similar_titles(self.text).for_cards()
+            similar = self.filtered().similar_titles(self.text, self.correction).for_cards()
             self.typo_fallback = True
             return super().paginate_queryset(similar, page_size)
         page.object_list = Story.objects.page_of(
