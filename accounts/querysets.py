@@ -7,7 +7,6 @@ search and detail view.
 from __future__ import annotations
 
 import math
-import re
 from typing import TYPE_CHECKING
 
 from django.contrib.postgres.aggregates import StringAgg
@@ -36,7 +35,7 @@ from django.db.models import (
 from django.db.models.functions import ASin, Coalesce, Least
 
 from accounts.choices import LIBRARY_FAMILIES
-from config.spelling import Correction
+from config.spelling import Correction, correction_for
 
 if TYPE_CHECKING:
     from accounts.models import Profile
@@ -164,29 +163,30 @@ class ProfileQuerySet(models.QuerySet):
         self, text: str, correction: Correction | None = None, *, pool: int | None = None
     ) -> ProfileQuerySet:
         """Full text (names, library, job title, tags, bio) — with a `correction`'s close words
-        too (config.spelling) — or, when full text finds none of these profiles as typed,
-        word by word trigram similarity (so "librarain" finds "librarian"). Annotates
-        `search_exact` (matched as typed) and `search_rank`; order by both for relevance.
-        Chain it after the other filters: "none" means none of them. With `pool`, only the
-        first `pool` matches the indexes yield are kept: ranking reads those rows only.
+        too (config.spelling; worked out here when not given) — or, when full text finds none
+        of these profiles as typed, words similar to the typed ones (so "librarain" finds
+        "librarian"). Annotates `search_exact` (matched as typed) and `search_rank`; order by
+        both for relevance (`by_relevance`). Chain it after the other filters: "none" means
+        none of them. With `pool`, only the first `pool` matches the index yields are kept:
+        ranking reads those rows only.
 
-        The trigram test sits behind an uncorrelated NOT EXISTS (one index probe, run once
-        before the scan), so once full text has found someone it is never evaluated: ORed in
-        as it was, it ran on every profile full text had not matched. The words stay
-        constants, so the planner still estimates how many a misspelt word finds."""
+        Everything goes through the GIN index of the stored vector: the similar words come
+        from the vocabulary, where a trigram test of each typed word on every profile's text
+        rechecked thousands of profiles for a misspelt word. That branch sits behind an
+        uncorrelated NOT EXISTS (one index probe, run once before the scan), so once full
+        text has found someone as typed it is never evaluated."""
         text = (text or "").strip()[:200]
         if not text:
             return self
+        if correction is None:
+            correction = correction_for(text, None, members=True)
         query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-        wide = correction.query(SEARCH_CONFIG) if correction and correction.changed else query
-        words = [word for word in re.findall(r"\w+", text) if len(word) >= 3][:8]
+        wide = correction.query(SEARCH_CONFIG) if correction.changed else query
         matches = Q(search_vector=wide)
-        if words:
-            # first in the AND, so it is evaluated first and skips the trigram tests
-            fuzzy = ~Q(Exists(self.filter(search_vector=query)))
-            for word in words:
-                fuzzy &= Q(search_text__trigram_word_similar=word)
-            matches |= fuzzy
+        similar = correction.similar_query(SEARCH_CONFIG)
+        if similar is not None:
+            # first in the AND, so it is evaluated first and skips the similar words
+            matches |= ~Q(Exists(self.filter(search_vector=query))) & Q(search_vector=similar)
         found = self.filter(matches)
         if pool is not None:
             found = self.filter(pk__in=found.order_by().values("pk")[:pool])

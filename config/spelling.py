@@ -121,10 +121,11 @@ class Correction:
         )
 
 
-def correction_for(text: str, viewer) -> Correction:
+def correction_for(text: str, viewer, *, members: bool | None = None) -> Correction:
     """The close and similar words of `text`'s words, from what `viewer` may see (visitors
-    are never offered a word only members' pages hold). One query; none for a query with
-    operators or without a word long enough to doubt."""
+    are never offered a word only members' pages hold; `members` says it instead, for a
+    search whose corrections nobody is shown). One query; none for a query with operators
+    or without a word long enough to doubt."""
     text = " ".join(text.split())
     if not text or OPERATORS.search(text):
         return Correction(text)
@@ -132,7 +133,8 @@ def correction_for(text: str, viewer) -> Correction:
     doubtful = sorted({w for w in words if len(w) >= MIN_LENGTH and w.isalpha()})
     if not doubtful:
         return Correction(text, words)
-    members = bool(viewer is not None and viewer.is_authenticated and viewer.is_active)
+    if members is None:
+        members = bool(viewer is not None and viewer.is_authenticated and viewer.is_active)
     close: dict[str, list[tuple[str, int]]] = {}
     similar: dict[str, list[str]] = {}
     with connection.cursor() as cursor:

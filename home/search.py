@@ -17,8 +17,6 @@ from stories.models import Story
 
 PER_SECTION = 5
 MAX_QUERY_LENGTH = 200
-# names and titles close to a misspelt query (pg_trgm word similarity at or above this)
-TRIGRAM_THRESHOLD = 0.4
 # the members section ranks the first this many profiles full text finds, not all of them
 MEMBER_POOL = 200
 SECTIONS = ("stories", "members", "groups", "meetups", "organisations")
@@ -62,22 +60,25 @@ def _matches(query: SearchQuery, field: str = "search_vector") -> ExpressionWrap
     return ExpressionWrapper(Q(**{field: query}), output_field=BooleanField())
 
 
+def _similar(text: str, correction: Correction | None) -> SearchQuery | None:
+    """The typed words or words similar to them (config.spelling): for names and titles
+    close to a misspelt query."""
+    return correction.similar_query("english") if correction is not None else None
+
+
 def groups(viewer, text: str, correction: Correction | None = None) -> list:
-    """Full text on the stored vector (GIN index); names close to a misspelt query only when
-    full text finds no group the viewer may see."""
+    """Full text on the stored vector (GIN index); groups holding words similar to a
+    misspelt query only when full text finds no group the viewer may see as typed."""
     query = _query(text)
     wide = _widened(query, correction)
     visible = Group.objects.visible_to(viewer)
-    close_names = (
-        Group.objects.annotate(name_similarity=TrigramWordSimilarity(text, "name"))
-        .filter(name_similarity__gte=TRIGRAM_THRESHOLD)
-        # an uncorrelated NOT EXISTS: a one-time filter, so the names are not even compared
-        # when full text found something
-        .filter(~Exists(visible.filter(search_vector=query)))
-        .values("pk")
-    )
+    matches = Q(search_vector=wide)
+    if (similar := _similar(text, correction)) is not None:
+        # an uncorrelated NOT EXISTS: a one-time filter, so the similar words are not even
+        # looked up when full text found something
+        matches |= ~Q(Exists(visible.filter(search_vector=query))) & Q(search_vector=similar)
     return list(
-        visible.filter(Q(search_vector=wide) | Q(pk__in=close_names))
+        visible.filter(matches)
         .annotate(
             exact=_matches(query),
             score=SearchRank(F("search_vector"), wide) + TrigramWordSimilarity(text, "name"),
@@ -101,20 +102,19 @@ def meetups(viewer, text: str, correction: Correction | None = None) -> list:
     Series are matched and ranked on their stored vector (title, group name, venue: one GIN
     index), and only the best PER_SECTION series with a date to come are asked for their
     dates: the best PER_SECTION dates, by (match, score, start), are all theirs, since a
-    series' next date is as good as any of its others. Titles close to a misspelt query count
-    only when full text finds no upcoming date the viewer may see."""
+    series' next date is as good as any of its others. Series holding words similar to a
+    misspelt query count only when full text finds no upcoming date the viewer may see."""
     query = _query(text)
     wide = _widened(query, correction)
     upcoming = Occurrence.objects.visible_to(viewer).scheduled().upcoming()
-    close = (
-        Meetup.objects.annotate(similarity=_title_similarity(text))
-        .filter(similarity__gte=TRIGRAM_THRESHOLD)
-        .filter(~Exists(upcoming.filter(meetup__search_vector=query)))
-        .values("pk")
-    )
+    matches = Q(search_vector=wide)
+    if (similar := _similar(text, correction)) is not None:
+        matches |= ~Q(Exists(upcoming.filter(meetup__search_vector=query))) & Q(
+            search_vector=similar
+        )
     next_start = upcoming.filter(meetup=OuterRef("pk")).order_by("start").values("start")[:1]
     best_series = (
-        Meetup.objects.filter(Q(search_vector=wide) | Q(pk__in=close))
+        Meetup.objects.filter(matches)
         .annotate(
             exact=_matches(query),
             score=SearchRank(F("search_vector"), wide) + _title_similarity(text),
