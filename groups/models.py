@@ -30,6 +30,7 @@ from django.utils.crypto import salted_hmac
 from accounts.choices import COUNTRIES, US_STATE_NAMES, LibraryType
 from groups import recurrence
 from groups.querysets import (
+    MAX_DATE_LENGTH,
     GroupQuerySet,
     MeetupQuerySet,
     MembershipQuerySet,
@@ -493,6 +494,11 @@ class Occurrence(models.Model):
                 deferrable=models.Deferrable.DEFERRED,
             ),
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="occurrence_ends"),
+            # what lets "upcoming" walk the start index from a day ago (next_per_series)
+            models.CheckConstraint(
+                condition=Q(end__lte=models.F("start") + MAX_DATE_LENGTH),
+                name="occurrence_lasts_a_day_at_most",
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=["scheduled", "cancelled"]), name="occurrence_status_valid"
             ),
