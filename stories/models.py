@@ -9,7 +9,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.text import slugify
@@ -146,6 +146,23 @@ class Story(models.Model):
 
     # title (A), summary and tags (B), body sections and resources (C); see services
     search_vector = SearchVectorField(null=True, editable=False)
+    # the topics' ids (kept by PostgreSQL from the taggings: migrations/0007), and the same
+    # for open challenges only (empty for any other story): the dashboard
+    # finds the open challenges on a member's topics through that one's own small index,
+    # and its statistics tell the planner how many there are (a topic common among all
+    # stories and rare among open challenges made it walk every open challenge)
+    tag_ids = ArrayField(models.IntegerField(), default=list, blank=True, editable=False)
+    open_challenge_tag_ids = models.GeneratedField(
+        expression=Case(
+            When(
+                Q(status="published", kind="challenge", solved_answer__isnull=True),
+                then=F("tag_ids"),
+            ),
+            default=Value([], output_field=ArrayField(models.IntegerField())),
+        ),
+        output_field=ArrayField(models.IntegerField()),
+        db_persist=True,
+    )
 
     objects = StoryQuerySet.as_manager()
 
@@ -188,6 +205,12 @@ class Story(models.Model):
                 condition=Q(status="published", kind="challenge", solved_answer__isnull=True),
                 # visible_to's OR reads status too: with it here the walk is index-only
                 include=["hidden_at", "author", "status"],
+            ),
+            # the same open challenges by topic
+            GinIndex(
+                fields=["open_challenge_tag_ids"],
+                name="stories_open_challenge_topics",
+                condition=Q(status="published", kind="challenge", solved_answer__isnull=True),
             ),
         ]
         constraints = [

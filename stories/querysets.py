@@ -96,6 +96,8 @@ CARD_DEFERRED = (
     "do_differently",
     "resources",
     "search_vector",
+    "tag_ids",
+    "open_challenge_tag_ids",
     "author__profile__bio",
     "author__profile__search_vector",
     "author__profile__search_text",
@@ -228,7 +230,7 @@ class StoryQuerySet(models.QuerySet):
                     weight="C",
                     config=SEARCH_CONFIG,
                 )
-            )
+            ),
         )
 
     def search(self, text: str, correction: Correction | None = None) -> StoryQuerySet:
