@@ -189,11 +189,20 @@ class ProfileQuerySet(models.QuerySet):
             matches |= ~Q(Exists(self.filter(search_vector=query))) & Q(search_vector=similar)
         found = self.filter(matches)
         if pool is not None:
-            found = self.filter(pk__in=found.order_by().values("pk")[:pool])
+            # the pool's rows only (their pks came through every filter above): filtering
+            # again made PostgreSQL read every profile to join them to the pool
+            found = self.model.objects.filter(pk__in=found.order_by().values("pk")[:pool])
+        # a full-text match ranks by its words' weights; only a profile found by similar words
+        # is measured letter by letter against what was typed (a trigram test costs as much
+        # as everything else its row needs)
+        closeness = Case(
+            When(Q(search_vector=wide), then=Value(0.0)),
+            default=TrigramWordSimilarity(Value(text), "search_text"),
+            output_field=FloatField(),
+        )
         return found.annotate(
             search_exact=ExpressionWrapper(Q(search_vector=query), output_field=BooleanField()),
-            search_rank=SearchRank(F("search_vector"), wide)
-            + TrigramWordSimilarity(Value(text), "search_text"),
+            search_rank=SearchRank(F("search_vector"), wide) + closeness,
         )
 
     def by_relevance(self) -> ProfileQuerySet:
