@@ -258,9 +258,9 @@ class StoryQuerySet(models.QuerySet):
         *,
         sort: str = "",
         close_titles: bool = False,
-        limit: int = SEARCH_POOL + 1,
+        limit: int | None = None,
     ) -> list[tuple[int, bool]]:
-        """(pk, exact) of the best `limit` matches, best first (matches as typed, then by
+        """(pk, exact) of the best `limit` (SEARCH_POOL + 1) matches, best first (as typed, then by
         rank) or in the order of `sort`; with `close_titles`, titles close to a misspelt query
         after them. One query, whose cost does not grow with the number of matches.
 
@@ -272,6 +272,7 @@ class StoryQuerySet(models.QuerySet):
         story a common word matches read 14,000 blocks (~200 ms); this reads ~1,500.
 
         Close titles (`with_title_words`) count only when full text finds nothing as typed."""
+        limit = SEARCH_POOL + 1 if limit is None else limit
         text = text.strip()[:200]
         query = _search_query(text)
         wide = _widened(query, correction)

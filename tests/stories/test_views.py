@@ -735,3 +735,15 @@ def test_detail_queries_do_not_grow_with_comments_tags_or_coauthors(
     assert response.status_code == 200
     assert len(many) == len(few)
     assert HelpfulVoteFactory._meta.model.objects.count() == 0
+
+
+def test_a_search_with_more_matches_than_it_ranks_says_so(client, monkeypatch):
+    monkeypatch.setattr("stories.views.SEARCH_POOL", 3)
+    monkeypatch.setattr("stories.querysets.SEARCH_POOL", 3)
+    StoryFactory.create_batch(5, title="Makerspace on a budget")
+
+    response = client.get(reverse("stories:list"), {"q": "makerspace"})
+
+    page = response.content.decode()
+    assert "More than 3 stories matching “makerspace”" in " ".join(page.split())
+    assert len(response.context["stories"]) == 3
