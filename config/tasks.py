@@ -3,6 +3,8 @@
 from django.core.mail import EmailMultiAlternatives
 from procrastinate.contrib.django import app
 
+from config.spelling import search_words_rebuild
+
 
 @app.task(queue="email", retry=5)
 def email_message_send(
@@ -26,3 +28,12 @@ def email_message_send(
     if html:
         message.attach_alternative(html, "text/html")
     message.send()
+
+
+@app.periodic(cron="43 3 * * *")
+@app.task(queue="maintenance", queueing_lock="search_words_recount")
+def search_words_recount(timestamp: int) -> int:
+    """Nightly: recount the words people can find and drop those nothing shows any more
+    (config/spelling.py; new words are noted at once, by PostgreSQL). Returns how many the
+    vocabulary holds."""
+    return search_words_rebuild()

@@ -3,9 +3,11 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from procrastinate.contrib.django import app
 
 from config.models import SearchWord
 from config.spelling import correction_for, search_words_rebuild
+from config.tasks import search_words_recount
 from tests.factories import (
     GroupFactory,
     MeetupFactory,
@@ -125,3 +127,13 @@ def test_unknown_words_without_a_close_word_stay_as_typed():
 
     assert not correction.changed
     assert correction.corrected_text == "xylophonics"
+
+
+def test_the_nightly_recount_is_a_periodic_task_that_recounts():
+    periodic = [p.task.name for p in app.periodic_registry.periodic_tasks.values()]
+    assert "config.tasks.search_words_recount" in periodic
+    for number in range(3):
+        OrganisationFactory(name=f"Cooperative number {number}", description="")
+
+    assert search_words_recount(timestamp=0) == SearchWord.objects.count()
+    assert known("cooperative").documents == 3
