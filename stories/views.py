@@ -606,16 +606,15 @@ def colleagues_ask(request, pk: int):
 def coauthors(request, pk: int):
     story = story_for(request.user, pk, edit=True)
     search = CoauthorSearchForm(request.GET or None)
-    results = []
+    results, corrected_text = [], ""
     if search.is_valid():
-        User = get_user_model()
-        results = (
-            User.objects.filter(is_active=True, display_name__icontains=search.cleaned_data["q"])
-            .exclude(profile__visibility="hidden")
-            .exclude(pk__in=[story.author_id, *[c.pk for c in story.coauthors.all()]])
-            .select_related("profile")
-            .order_by("display_name", "pk")[:10]
-        )
+        text = search.cleaned_data["q"]
+        already = [story.author_id, *[c.pk for c in story.coauthors.all()]]
+        results = _members_named(text, excluding=already)
+        if not results and (correction := correction_for(text, request.user)).changed:
+            # a misspelt name: the names the vocabulary holds closest to it
+            results = _members_named(correction.corrected_text, excluding=already)
+            corrected_text = correction.corrected_text if results else ""
     return render(
         request,
         "stories/coauthors.html",
@@ -623,8 +622,20 @@ def coauthors(request, pk: int):
             "story": story,
             "search": search,
             "results": results,
+            "corrected_text": corrected_text,
             "can_manage": story.can_manage_coauthors(request.user),
         },
+    )
+
+
+def _members_named(text: str, *, excluding: list[int]) -> list:
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, display_name__icontains=text)
+        .exclude(profile__visibility="hidden")
+        .exclude(pk__in=excluding)
+        .select_related("profile")
+        .order_by("display_name", "pk")[:10]
     )
 
 

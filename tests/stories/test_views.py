@@ -419,6 +419,15 @@ def test_coauthor_search_and_add(author_client, story):
     assert list(story.coauthors.all()) == []
 
 
+def test_a_misspelt_coauthor_name_finds_the_member(author_client, story):
+    colleague = UserFactory(display_name="Jordan Delgado", profile__visibility="members")
+
+    page = author_client.get(reverse("stories:coauthors", args=[story.pk]), {"q": "delagdo"})
+
+    assert list(page.context["results"]) == [colleague]
+    assert "Showing results for “<strong>delgado</strong>”" in page.content.decode()
+
+
 # --- reading ------------------------------------------------------------------------------
 def test_detail_shows_sections_tags_author_card_and_comments(client, author, story):
     story.resources = "District toolkit https://example.org/toolkit"
