@@ -3,14 +3,28 @@ from django.db import models
 from django.db.models.functions import Now
 
 
+class ScopeVersion(models.Model):
+    """The version of one part of what pages show (config/scopes.py): moved on, from a
+    sequence, after every committed change to it. A scope that never changed has no row and
+    reads as version 0; rows are never deleted, so a version is never seen twice."""
+
+    name = models.CharField(max_length=200, primary_key=True)
+    version = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.version}"
+
+
 class SearchWord(models.Model):
     """One word of what members can find — stories, profiles, groups, meetups, the directory,
     topics — the vocabulary a misspelt query word is corrected against (config/spelling.py).
 
-    PostgreSQL keeps it (config/migrations/0003_search_words.py): triggers on those tables add
+    PostgreSQL keeps it (config/migrations/0004_search_words.py): triggers on those tables add
     the words of every row people can see, at once and in the writing transaction, whatever
     wrote it (a service, the admin, an import); `search_words_rebuild()`, nightly and after
-    seeding, recounts `documents` and drops the words nothing shows any more."""
+    seeding, recounts `documents` and drops the words nothing shows any more. Whatever changes
+    it moves the `spelling` scope on in the same transaction, so kept search pages that
+    corrected a word against it are dropped (config/scopes.py)."""
 
     word = models.TextField(primary_key=True)
     # how many rows hold it, as of the last rebuild (a word added since counts 1): a rare word

@@ -13,17 +13,25 @@ query for all words. The same query gives each word's similar words, a looser se
 Each search box runs the query as typed and this corrected one together, exact matches first,
 and says "showing results for …" (`Correction.corrected_text`) when corrected ones are shown.
 A query using search operators ("quoted phrase", -minus, OR) is taken as meant: not corrected.
+
+A kept search page shows the vocabulary (the `spelling` scope, config/scopes.py): PostgreSQL
+moves it on whenever the vocabulary changes, and the pages that looked a word up are dropped.
+Search pages declare it with their other scopes (`searching_shows`); a lookup on a kept page
+that did not declares it before it reads.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import and_, or_
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
+
+from config import scopes
 
 SEARCH_CONFIG = "english"
 # shorter words are too often several words' misspelling ("arts": art, cats, carts)
@@ -121,6 +129,25 @@ class Correction:
         )
 
 
+def searching_shows(*names: str, field: str = "q") -> Callable[..., list[str]]:
+    """For `kept_until_change(shows=…)`: `names`, and the vocabulary when the address asks to
+    search (its `field` holds words), read with the page's other versions in one query."""
+
+    def shows(request, *args, **kwargs) -> list[str]:
+        searching = bool(request.GET.get(field, "").strip())
+        return [*names, scopes.SPELLING] if searching else list(names)
+
+    return shows
+
+
+def _shows_the_vocabulary() -> None:
+    """The page being kept (it declared the site) shows the vocabulary: its version is read
+    before the lookup — no query when the page declared it. A page not kept reads nothing."""
+    reading = scopes.current_reading()
+    if reading is not None and scopes.SITE in reading.shown:
+        scopes.shows(scopes.SPELLING)
+
+
 def correction_for(text: str, viewer, *, members: bool | None = None) -> Correction:
     """The close and similar words of `text`'s words, from what `viewer` may see (visitors
     are never offered a word only members' pages hold; `members` says it instead, for a
@@ -137,6 +164,7 @@ def correction_for(text: str, viewer, *, members: bool | None = None) -> Correct
         members = bool(viewer is not None and viewer.is_authenticated and viewer.is_active)
     close: dict[str, list[tuple[str, int]]] = {}
     similar: dict[str, list[str]] = {}
+    _shows_the_vocabulary()
     with connection.cursor() as cursor:
         cursor.execute(
             KNOWN_WORDS_SQL,

@@ -10,7 +10,9 @@ from django.views.generic.edit import FormView
 
 from config.pagecache import kept_until_change
 from config.ratelimit import rate_limit_hit
-from config.spelling import correction_for
+from config.scopes import DIRECTORY, GROUPS, MEMBERS
+from config.spelling import correction_for, searching_shows
+from cooperatives.charts import directory_map
 from cooperatives.forms import AffiliationForm, DirectoryFilterForm, SuggestionForm
 from cooperatives.models import Affiliation, Organisation, Suggestion
 from cooperatives.services import (
@@ -23,7 +25,7 @@ from notifications.models import Follow
 SUGGESTIONS_PER_HOUR = 10
 
 
-@method_decorator(kept_until_change, name="dispatch")
+@method_decorator(kept_until_change(shows=searching_shows(DIRECTORY)), name="dispatch")
 class OrganisationListView(ListView):
     template_name = "cooperatives/organisation_list.html"
     context_object_name = "organisations"
@@ -46,18 +48,23 @@ class OrganisationListView(ListView):
         if self.correction and self.correction.changed and any(not e.exact for e in shown):
             context["corrected_text"] = self.correction.corrected_text
         context["exact_found"] = any(entry.exact for entry in shown)
+        chosen = getattr(self.filter_form, "cleaned_data", {}).get("state", "")
+        context["state_map"] = directory_map(self.request, selected=chosen)
         return context
 
 
-@method_decorator(kept_until_change, name="dispatch")
+# the entry, the members listed there, its groups
+@method_decorator(kept_until_change(shows=[DIRECTORY, MEMBERS, GROUPS]), name="dispatch")
 class OrganisationDetailView(DetailView):
     template_name = "cooperatives/organisation_detail.html"
     context_object_name = "organisation"
 
     def get_queryset(self):
         user = self.request.user
-        return Organisation.objects.for_detail(user).annotate(
-            viewer_follows=Follow.objects.followed_by(user, Organisation)
+        return (
+            Organisation.objects.visible_to(user)
+            .for_detail(user)
+            .annotate(viewer_follows=Follow.objects.followed_by(user, Organisation))
         )
 
     def get_context_data(self, **kwargs):

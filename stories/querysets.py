@@ -36,6 +36,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Concat, JSONObject
 from django.utils import timezone
 
+from config.scopes import version_of
 from config.spelling import Correction, correction_for
 
 SEARCH_CONFIG = "english"
@@ -199,6 +200,8 @@ class StoryQuerySet(models.QuerySet):
             self.select_related("author__profile")
             .annotate(**{CARD_TAGS: ArraySubquery(topics)})
             .defer(*CARD_DEFERRED)
+            # read with the row: the card is kept under it (config/fragments.py)
+            .annotate(scope_version=version_of("story"))
         )
 
     # --- search --------------------------------------------------------------------------

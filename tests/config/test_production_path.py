@@ -22,7 +22,7 @@ pytestmark = pytest.mark.processes
 
 
 @pytest.fixture
-def env(server_database_url, production_static):  # noqa: F811
+def env(transactional_db, server_database_url, production_static):  # noqa: F811
     return production_env(server_database_url, DJANGO_STATIC_ROOT=production_static)
 
 

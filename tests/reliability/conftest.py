@@ -1,1 +1,6 @@
-from tests.servers import production_static, server_database_url  # noqa: F401
+from tests.servers import (  # noqa: F401
+    own_postgres,
+    own_site_database,
+    production_static,
+    server_database_url,
+)

@@ -54,7 +54,7 @@ DROP FUNCTION story_tag_ids_set();
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('stories', '0006_title_words_index'),
+        ('stories', '0008_title_words_index'),
     ]
 
     operations = [

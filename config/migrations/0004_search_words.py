@@ -11,7 +11,13 @@ from django.db import migrations, models
 # them: true for everybody, false for signed-in members only, NULL for nobody (drafts, hidden
 # stories and profiles), whose words are never noted. Triggers note the words of new and
 # changed rows at once; `search_words_rebuild()` recounts them all and drops what nothing
-# shows any more (nightly: config.tasks.search_words_rebuild).
+# shows any more (nightly: config.tasks.search_words_recount).
+#
+# Whatever changes the vocabulary (a new word, a word now public, the recount) moves the
+# `spelling` scope on (config/scopes.py), which every kept search page that looked a word up
+# shows: a constraint trigger deferred to the commit, so the version moves with the change and
+# the one row is locked only while the transaction commits (locked at the first new word, two
+# writers noting words in turn could each wait for the other).
 SQL = r"""
 CREATE TEXT SEARCH CONFIGURATION commons_words (COPY = pg_catalog.simple);
 ALTER TEXT SEARCH CONFIGURATION commons_words
@@ -177,6 +183,29 @@ CREATE TRIGGER search_words_updated AFTER UPDATE ON taggit_tag
     WHEN (search_document(OLD) IS DISTINCT FROM search_document(NEW))
     EXECUTE FUNCTION search_words_note_updated();
 
+-- Once per committing statement, however many words it changed (a statement-level trigger
+-- cannot be deferred): the version comes from the scopes' own sequence, as in
+-- config.scopes.move_on. Tests make it immediate (their transaction never commits).
+CREATE FUNCTION search_words_move_on() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    this_statement text := statement_timestamp()::text;
+BEGIN
+    IF current_setting('commons.search_words_moved_on', true) IS DISTINCT FROM this_statement THEN
+        PERFORM set_config('commons.search_words_moved_on', this_statement, true);
+        INSERT INTO config_scopeversion (name, version)
+        VALUES ('spelling', nextval('config_scope_version_seq'))
+        ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE CONSTRAINT TRIGGER search_words_move_on
+    AFTER INSERT OR UPDATE OR DELETE ON config_searchword
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION search_words_move_on();
+
 -- Every word again, counted, from what people can see now; words noted since it began stay.
 -- Rows are updated in place (no lock on the table), so searches go on meanwhile.
 CREATE FUNCTION search_words_rebuild() RETURNS integer
@@ -229,6 +258,8 @@ SELECT search_words_rebuild();
 """
 
 REVERSE_SQL = r"""
+DROP TRIGGER search_words_move_on ON config_searchword;
+DROP FUNCTION search_words_move_on();
 DROP TRIGGER search_words_inserted ON stories_story;
 DROP TRIGGER search_words_updated ON stories_story;
 DROP TRIGGER search_words_inserted ON accounts_profile;
@@ -264,11 +295,12 @@ DROP TEXT SEARCH CONFIGURATION commons_words;
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("config", "0002_cube_earthdistance"),
-        ("accounts", "0005_near_me_indexes"),
-        ("cooperatives", "0003_curators_may_delete_contacts"),
-        ("meetup_groups", "0003_search_vectors"),
-        ("stories", "0005_dashboard_indexes"),
+        ("config", "0003_scopeversion"),
+        # the tables' last migrations before it: the triggers read their columns
+        ("accounts", "0007_text_length_limits"),
+        ("cooperatives", "0004_text_length_limits"),
+        ("meetup_groups", "0005_text_length_limits"),
+        ("stories", "0007_text_length_limits"),
         ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
     ]
 

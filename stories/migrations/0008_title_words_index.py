@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('stories', '0005_dashboard_indexes'),
+        ('stories', '0007_text_length_limits'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetup_groups', '0004_meetup_search_vector'),
+        ('meetup_groups', '0006_meetup_search_vector'),
     ]
 
     operations = [

@@ -53,7 +53,7 @@ DROP FUNCTION meetup_search_vector_set();
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetup_groups', '0003_search_vectors'),
+        ('meetup_groups', '0005_text_length_limits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
