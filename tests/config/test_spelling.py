@@ -2,9 +2,12 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from procrastinate.contrib.django import app
 
+from config import scopes
 from config.models import SearchWord
 from config.spelling import correction_for, search_words_rebuild
 from config.tasks import search_words_recount
@@ -137,3 +140,38 @@ def test_the_nightly_recount_is_a_periodic_task_that_recounts():
 
     assert search_words_recount(timestamp=0) == SearchWord.objects.count()
     assert known("cooperative").documents == 3
+
+
+def spelling_version() -> int:
+    return scopes.versions([scopes.SPELLING])[scopes.SPELLING]
+
+
+def test_a_change_to_the_vocabulary_moves_the_spelling_scope_on_and_nothing_else_does():
+    story = StoryFactory(title="Zanzibarian makerspace")
+    before = spelling_version()
+
+    story.summary = "Zanzibarian makerspace"  # words the vocabulary holds already
+    story.save()
+    assert spelling_version() == before
+
+    story.summary = "Quiltmaking too"
+    story.save()
+    assert spelling_version() > before
+
+
+def test_a_kept_search_page_is_not_served_once_the_vocabulary_changes_its_correction():
+    """The directory's search page shows the directory, yet what it corrects a word to comes
+    from every table: once a published story holds the misspelling itself, the directory's
+    one "college" is no longer far commoner: no longer offered as the correction (the entry is
+still found, by similar words), and the page must say so."""
+    OrganisationFactory(name="Lakeshore College Libraries", description="")
+    author = UserFactory()
+    visitor = Client()
+    search = (reverse("cooperatives:list"), {"q": "colege"})
+    first = visitor.get(*search).content.decode()
+    assert "Showing results for “<strong>college</strong>”" in first
+
+    StoryFactory(author=author, title="Colege outreach")
+
+    again = visitor.get(*search).content.decode()
+    assert "Showing results for" not in again
