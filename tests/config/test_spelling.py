@@ -161,9 +161,9 @@ def test_a_change_to_the_vocabulary_moves_the_spelling_scope_on_and_nothing_else
 
 def test_a_kept_search_page_is_not_served_once_the_vocabulary_changes_its_correction():
     """The directory's search page shows the directory, yet what it corrects a word to comes
-    from every table: once a published story holds the misspelling itself, the directory's
-    one "college" is no longer far commoner: no longer offered as the correction (the entry is
-still found, by similar words), and the page must say so."""
+    from every table: once a published story holds the misspelling itself, the directory's one
+    "college" is no longer far commoner, so no longer offered as the correction (the entry is
+    still found, by similar words), and the page must say so."""
     OrganisationFactory(name="Lakeshore College Libraries", description="")
     author = UserFactory()
     visitor = Client()
