@@ -40,6 +40,7 @@ from accounts.services import (
 from config.pagecache import kept_figures, kept_until_change
 from config.ratelimit import rate_limit_hit
 from config.scopes import DIRECTORY, MEMBERS
+from config.spelling import correction_for, searching_shows
 from notifications.models import Follow
 
 TOPIC_SUGGESTIONS = 300
@@ -120,7 +121,7 @@ class DirectoryPaginator(Paginator):
         return self._counted > MAX_LISTED
 
 
-@method_decorator(kept_until_change(shows=[MEMBERS]), name="dispatch")
+@method_decorator(kept_until_change(shows=searching_shows(MEMBERS)), name="dispatch")
 class MemberListView(ListView):
     """The member directory: search, filters, nearest first. Visitors see public profiles."""
 
@@ -150,20 +151,26 @@ class MemberListView(ListView):
         )
         if has_coordinates and data.get("within"):
             profiles = profiles.within_miles(origin, float(data["within"]))
-        # last: close spellings count only when full text finds none of the filtered profiles
-        profiles = profiles.search(data.get("q", ""))
 
+        text = (data.get("q") or "").strip()
         sort = data.get("sort") or ""
         if not sort:
-            sort = "relevance" if data.get("q") else ("near" if has_region else "name")
+            sort = "relevance" if text else ("near" if has_region else "name")
         self.sort = sort
+        self.text = text
+        self.correction = correction_for(text, self.request.user) if text else None
+        # last: close spellings count only when full text finds none of the filtered profiles.
+        # Ranked, only the first matches are (as many as a list counts): ranking reads those
+        profiles = profiles.search(
+            text, self.correction, pool=MAX_LISTED + 1 if sort == "relevance" else None
+        )
         profiles = profiles.for_cards()
         if sort == "near" and has_region:
             return profiles.near(origin)  # the order, and distance and proximity for the cards
         if has_region:
             profiles = profiles.with_nearness(origin)  # for the cards
         if sort == "relevance":
-            return profiles.order_by("-search_rank", "user__display_name", "pk")
+            return profiles.by_relevance()
         if sort == "new":
             return profiles.order_by("-user__date_joined", "pk")
         return profiles.order_by("user__display_name", "pk")
@@ -177,6 +184,12 @@ class MemberListView(ListView):
         context = super().get_context_data(**kwargs)
         params = self.request.GET.copy()
         params.pop("page", None)
+        shown = list(context["profiles"]) if self.correction else []
+        corrected_found = bool(
+            self.correction
+            and self.correction.changed
+            and any(not profile.search_exact for profile in shown)
+        )
         chosen = self.form.cleaned_data.get("state", "") if self.form.is_valid() else ""
         us_only = self.form.is_valid() and self.form.cleaned_data.get("country") == "US"
         context.update(
@@ -184,6 +197,13 @@ class MemberListView(ListView):
             state_map=colleagues_map(self.place_counts, selected=chosen if us_only else ""),
             query_string=params.urlencode(),
             searching=any(value for key, value in self.request.GET.items() if key != "page"),
+            filtered=any(
+                self.request.GET.get(name)
+                for name in ("library_type", "country", "state", "open_to", "within", "help")
+            ),
+            searched_text=self.text,
+            corrected_text=self.correction.corrected_text if corrected_found else "",
+            exact_found=any(profile.search_exact for profile in shown),
             more_filters_used=any(
                 self.request.GET.get(name)
                 for name in ("library_type", "country", "state", "open_to", "within", "sort")

@@ -10,6 +10,8 @@ build rows with the factories' `build()` and insert them with config/bulk.py, ne
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
+from config.spelling import search_words_rebuild
+
 MEMBERS_PER_SCALE = 40
 
 
@@ -39,6 +41,8 @@ def seed(*, scale: int, demo_email: str, demo_password: str) -> dict[str, int]:
     from notifications.demo import seed_notifications
 
     counts.update(seed_notifications(scale, demo=demo))  # after the content it follows
+    # what the nightly recount does: the spelling vocabulary's counts, as a running site's
+    search_words_rebuild()
     # other steps add members too (authors, commenters)
     return {"members": User.objects.count(), **counts}
 

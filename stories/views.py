@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,6 +30,7 @@ from config.scopes import (
     story,
     version_of,
 )
+from config.spelling import correction_for, searching_shows
 from notifications.models import Follow
 from stories import services
 from stories.caching import StoryPaginator, remembered
@@ -44,7 +46,7 @@ from stories.forms import (
 )
 from stories.models import HelpfulVote, SavedStory, Story, StoryKind
 from stories.permissions import StoryAccessMixin, comment_for, posting_limited, story_for
-from stories.querysets import ASK_PER_STORY, ask_candidates
+from stories.querysets import ASK_PER_STORY, SEARCH_POOL, ask_candidates
 
 PAGE_SIZE = 20
 POPULAR_TAGS = 30
@@ -71,10 +73,10 @@ SORTED_BY = {"helpful": STORIES_HELPFUL, "discussed": STORIES_DISCUSSED}
 
 
 def list_shows(request, *args, **kwargs) -> list[str]:
-    """What a list of stories shows: which stories (in the order asked for), their authors;
-    each card adds its own story."""
+    """What a list of stories shows: which stories (in the order asked for), their authors,
+    for a search the vocabulary its words were looked up in; each card adds its own story."""
     sort = SORTED_BY.get(request.GET.get("sort", ""))
-    return [STORIES, MEMBERS, *([sort] if sort else [])]
+    return searching_shows(STORIES, MEMBERS, *([sort] if sort else []))(request)
 
 
 @method_decorator(kept_until_change(shows=list_shows), name="dispatch")
@@ -89,7 +91,11 @@ class StoryListView(ListView):
         self.filters = StoryFilterForm(request.GET or None)
         self.filters.is_valid()  # invalid values are simply not applied
         self.params = getattr(self.filters, "cleaned_data", {})
+        self.text = (self.params.get("q") or "").strip()
+        self.correction = correction_for(self.text, request.user) if self.text else None
         self.typo_fallback = False
+        self.more_matches = False
+        self.exact_found = self.corrected_found = False
         self.tag = None
         if slug := self.params.get("tag"):
             self.tag = (
@@ -119,43 +125,56 @@ class StoryListView(ListView):
 
     def get_queryset(self):
         stories = self.filtered()
-        text = (self.params.get("q") or "").strip()
         sort = self.params.get("sort") or ""
-        if text:
-            found = stories.search(text)
-            if sort:
-                found = found.sorted_by(sort)
-            # ranked ids first (a narrow sort over every match), the cards for one page after
-            return found.values("pk")
+        if self.text:
+            # the best of a bounded pool of matches, ranked in one query of (pk, exact) pairs;
+            # the cards of one page after
+            ranked = stories.best_matches(self.text, self.correction, sort=sort)
+            self.more_matches = len(ranked) > SEARCH_POOL
+            ranked = ranked[:SEARCH_POOL]
+            self.exact_found = any(exact for _pk, exact in ranked)
+            self.corrected_found = not all(exact for _pk, exact in ranked)
+            return [pk for pk, _exact in ranked]
         return stories.sorted_by(sort or "newest").for_cards()
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        if isinstance(queryset, list):  # ranked search results, counted as they came
+            return Paginator(queryset, per_page, **kwargs)
+        return super().get_paginator(queryset, per_page, **kwargs)
 
     def paginate_queryset(self, queryset, page_size):
         paginator, page, objects, is_paginated = super().paginate_queryset(queryset, page_size)
-        text = (self.params.get("q") or "").strip()
-        if not text:
+        if not self.text:
             return paginator, page, objects, is_paginated
         if paginator.count == 0:
             # nothing matched word for word: try titles close to a misspelt query
-            similar = self.filtered().similar_titles(text).for_cards()
+            similar = self.filtered().similar_titles(self.text, self.correction).for_cards()
             self.typo_fallback = True
             return super().paginate_queryset(similar, page_size)
-        page.object_list = Story.objects.page_of(objects, text).for_cards()
+        page.object_list = Story.objects.page_of(
+            list(objects), self.text, self.correction
+        ).for_cards()
         return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
+        filtered_by = any(
+            self.params.get(name)
+            for name in ("kind", "tag", "library_type", "state", "near", "open")
+        )
         context.update(
             filters=self.filters,
             params=self.params,
             active_tag=self.tag,
             query_string=query.urlencode(),
             typo_fallback=self.typo_fallback,
-            filters_active=any(
-                self.params.get(name)
-                for name in ("kind", "tag", "library_type", "state", "near", "open", "sort")
-            ),
+            more_matches=self.more_matches,
+            corrected_text=(self.correction.corrected_text if self.corrected_found else ""),
+            exact_found=self.exact_found,
+            filtered_by=filtered_by,
+            filters_active=filtered_by or bool(self.params.get("sort")),
             popular_tags=popular_tags(),
             feeds=self.feeds(),
             near_unavailable=bool(
@@ -615,16 +634,15 @@ def colleagues_ask(request, pk: int):
 def coauthors(request, pk: int):
     story = story_for(request.user, pk, edit=True)
     search = CoauthorSearchForm(request.GET or None)
-    results = []
+    results, corrected_text = [], ""
     if search.is_valid():
-        User = get_user_model()
-        results = (
-            User.objects.filter(is_active=True, display_name__icontains=search.cleaned_data["q"])
-            .exclude(profile__visibility="hidden")
-            .exclude(pk__in=[story.author_id, *[c.pk for c in story.coauthors.all()]])
-            .select_related("profile")
-            .order_by("display_name", "pk")[:10]
-        )
+        text = search.cleaned_data["q"]
+        already = [story.author_id, *[c.pk for c in story.coauthors.all()]]
+        results = _members_named(text, excluding=already)
+        if not results and (correction := correction_for(text, request.user)).changed:
+            # a misspelt name: the names the vocabulary holds closest to it
+            results = _members_named(correction.corrected_text, excluding=already)
+            corrected_text = correction.corrected_text if results else ""
     return render(
         request,
         "stories/coauthors.html",
@@ -632,8 +650,20 @@ def coauthors(request, pk: int):
             "story": story,
             "search": search,
             "results": results,
+            "corrected_text": corrected_text,
             "can_manage": story.can_manage_coauthors(request.user),
         },
+    )
+
+
+def _members_named(text: str, *, excluding: list[int]) -> list:
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, display_name__icontains=text)
+        .exclude(profile__visibility="hidden")
+        .exclude(pk__in=excluding)
+        .select_related("profile")
+        .order_by("display_name", "pk")[:10]
     )
 
 
