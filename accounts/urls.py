@@ -11,6 +11,6 @@ urlpatterns = [
     path("<int:pk>/contact/", views.ContactView.as_view(), name="contact"),
     path("<int:pk>/edit/", views.ProfileUpdateView.as_view(), name="update"),
     path("<int:pk>/settings/", views.SettingsView.as_view(), name="settings"),
-    path("<int:pk>/export/", views.ExportView.as_view(), name="export"),
-    path("<int:pk>/delete/", views.AccountDeleteView.as_view(), name="delete"),
+    path("<int:pk>/export/", views.export, name="export"),
+    path("<int:pk>/delete/", views.delete, name="delete"),
 ]

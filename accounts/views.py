@@ -1,17 +1,19 @@
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views import View
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import DetailView, FormView, ListView, RedirectView, UpdateView
 from taggit.models import Tag
 
@@ -39,6 +41,7 @@ from accounts.services import (
 )
 from config.pagecache import kept_until_change
 from config.ratelimit import rate_limit_hit
+from config.view_helpers import safe_next
 from notifications.models import Follow, Notification
 
 TOPIC_SUGGESTIONS = 300
@@ -65,22 +68,25 @@ def topic_suggestions() -> list[str]:
     return list(Tag.objects.order_by("name").values_list("name", flat=True)[:TOPIC_SUGGESTIONS])
 
 
-def safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
+def own_profile_required(view):
+    """The one permission check for a member's own pages: members only, and `<pk>` must be the
+    signed-in member; anyone else gets 404 (whether or not that member exists)."""
 
-
-class OwnProfileMixin(LoginRequiredMixin):
-    """The one permission check for a member's own pages: `<pk>` must be the signed-in member;
-    anyone else gets 404 (whether or not that member exists)."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and kwargs.get("pk") != request.user.pk:
+    @wraps(view)
+    @login_required
+    def checked(request, *args, pk: int, **kwargs):
+        if pk != request.user.pk:
             raise Http404("Not your profile")
+        return view(request, *args, pk=pk, **kwargs)
+
+    return checked
+
+
+class OwnProfileMixin:
+    """`own_profile_required` for a class view, and the member's profile."""
+
+    @method_decorator(own_profile_required)
+    def dispatch(self, request, *args, **kwargs):
         return super().dispatch(request, *args, **kwargs)
 
     @cached_property
@@ -379,44 +385,37 @@ class SettingsView(OwnProfileMixin, FormView):
         return redirect("accounts:settings", pk=self.request.user.pk)
 
 
-@method_decorator(never_cache, name="dispatch")
-class ExportView(OwnProfileMixin, View):
+@never_cache
+@own_profile_required
+@require_safe
+def export(request, pk: int):
     """Download my data: everything every app holds about the member, as JSON."""
-
-    http_method_names = ["get", "head"]
-
-    def get(self, request, *args, **kwargs):
-        response = JsonResponse(
-            collect_export(request.user), json_dumps_params={"indent": 2, "ensure_ascii": False}
-        )
-        response["Content-Disposition"] = 'attachment; filename="librarian-commons-my-data.json"'
-        return response
+    response = JsonResponse(
+        collect_export(request.user), json_dumps_params={"indent": 2, "ensure_ascii": False}
+    )
+    response["Content-Disposition"] = 'attachment; filename="librarian-commons-my-data.json"'
+    return response
 
 
-class AccountDeleteView(OwnProfileMixin, FormView):
-    template_name = "accounts/account_delete.html"
-    form_class = AccountDeleteForm
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
-
-    def post(self, request, *args, **kwargs):
-        if rate_limit_hit(
-            scope="account_delete",
-            key=request.user.pk,
-            limit=DELETE_ATTEMPTS_PER_15_MINUTES,
-            period=15 * 60,
-        ):
-            form = self.get_form()
-            form.is_valid()
-            form.add_error(None, "Too many attempts. Please wait a quarter of an hour.")
-            return self.form_invalid(form)
-        return super().post(request, *args, **kwargs)
-
-    def form_valid(self, form):
-        account_delete(user=self.request.user, keep_stories=form.keep_stories)
-        logout(self.request)
+@own_profile_required
+@require_http_methods(["GET", "POST"])
+def delete(request, pk: int):
+    """Delete my account, after my password; a few tries a quarter of an hour."""
+    posted = request.method == "POST"
+    form = AccountDeleteForm(request.POST if posted else None, user=request.user)
+    if posted and rate_limit_hit(
+        scope="account_delete",
+        key=request.user.pk,
+        limit=DELETE_ATTEMPTS_PER_15_MINUTES,
+        period=15 * 60,
+    ):
+        form.is_valid()
+        form.add_error(None, "Too many attempts. Please wait a quarter of an hour.")
+    elif posted and form.is_valid():
+        account_delete(user=request.user, keep_stories=form.keep_stories)
+        logout(request)
         messages.success(
-            self.request, "Your account and your personal data are deleted. Thank you for sharing."
+            request, "Your account and your personal data are deleted. Thank you for sharing."
         )
         return redirect("home")
+    return render(request, "accounts/account_delete.html", {"form": form})

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sites",
     "django.contrib.syndication",
+    "django.forms",  # its widget templates, for the form renderer below
     "allauth",
     "allauth.account",
     "taggit",
@@ -131,6 +132,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# every form field is drawn by one partial, templates/includes/_field.html (config/renderers.py)
+FORM_RENDERER = "config.renderers.SiteFormRenderer"
 
 # --- Database -----------------------------------------------------------------------------
 # DATABASE_URL points at a real PostgreSQL server. Without it (development and tests only) the
@@ -216,7 +220,10 @@ ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}  # adds "Your name"
+ACCOUNT_FORMS = {
+    "signup": "accounts.forms.SignupForm",  # adds "Your name"
+    "add_email": "accounts.forms.AddEmailForm",  # "New email address"
+}
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True

@@ -17,12 +17,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from config.ids import parse_id
 from config.ratelimit import rate_limit_hit
+from config.view_helpers import error_text
 from groups import services
 from groups.charts import credit_chart
 from groups.forms import OrganizerMessageForm
 from groups.models import Attendance, Occurrence
 from groups.permissions import organizer_required
-from groups.views.meetups import _error_text, _occurrence
+from groups.views.meetups import _occurrence
 
 # attempts at a check-in code, per member and date
 CHECKIN_LIMIT, CHECKIN_PERIOD = 8, 15 * 60
@@ -44,7 +45,7 @@ def attendance_mark(request, slug, pk):
             occurrence=occurrence, by=request.user, present=present
         )
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         total = occurrence.attendance.count()
         messages.success(
@@ -73,7 +74,7 @@ def check_in(request, slug, pk):
             occurrence=occurrence, member=request.user, code=request.POST.get("code", "")
         )
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(
             request,
@@ -208,7 +209,7 @@ def occurrence_confirm(request, slug, pk):
     try:
         services.occurrence_confirm(occurrence=occurrence, by=request.user)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, "Thanks: this date is confirmed as still on.")
     return redirect(occurrence)
