@@ -46,7 +46,7 @@ def test_signup_verify_login_onboard_and_see_the_profile(page, base_url, axe, ta
     expect(page.get_by_label("Your name")).to_have_value("Nina Newcomer")  # from sign-up
     assert axe(page) == []
     page.get_by_role("button", name="Save and continue").click()  # nothing else filled in yet
-    expect(page.get_by_role("alert")).to_contain_text("Please correct")
+    expect(page.get_by_role("alert")).to_contain_text("Library type: This field is required.")
     expect(page.get_by_label("Library type")).to_have_attribute("aria-invalid", "true")
     assert axe(page) == []
 
