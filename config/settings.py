@@ -93,7 +93,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.middleware.RequestLogMiddleware",
-    "config.pagecache.SiteChangesMiddleware",
+    "config.scopes.ScopesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
@@ -133,8 +133,9 @@ TEMPLATES = [
     },
 ]
 
-# every form field is drawn by one partial, templates/includes/_field.html (config/renderers.py)
-FORM_RENDERER = "config.renderers.SiteFormRenderer"
+# every form field is drawn by one partial, templates/includes/_field.html, and selects and
+# inputs are written in Python as Django's widget templates write them (config/forms.py)
+FORM_RENDERER = "config.forms.FormRenderer"
 
 # --- Database -----------------------------------------------------------------------------
 # DATABASE_URL points at a real PostgreSQL server. Without it (development and tests only) the
@@ -180,19 +181,26 @@ else:
             "KEY_PREFIX": "lc",
         }
     }
-# Per process: figures computed from the database and keyed by a version read from the shared
-# cache (stories/caching.py), so a change anywhere is seen everywhere on the next request.
+# Per process: figures computed from the database and kept under the versions of what they
+# count (config/scopes.py), so a change is seen by every process on its next request.
 CACHES["process"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "process",
     "OPTIONS": {"MAX_ENTRIES": 2000},
 }
-# Per process: pages kept while the site has not changed, visitors' and each signed-in
+# Per process: pages kept while what they show has not changed, visitors' and each signed-in
 # browser's own (config/pagecache.py). At most ~1,000 pages of 20–60 KB each per process.
 CACHES["pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "pages",
     "OPTIONS": {"MAX_ENTRIES": 1000},
+}
+# Per process: parts of pages (story cards, meetup dates, discussions) kept under the versions
+# of what they show (config/fragments.py), 1–10 KB each.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
 }
 
 # --- Accounts -----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from config import scopes
 from config.charts import Apart, TileMap, tile_map
 from config.pagecache import kept_figures
 from cooperatives.models import Organisation
@@ -42,7 +43,9 @@ def area_map(
 
 
 def directory_map(request, *, selected: str = "") -> TileMap:
-    counts = kept_figures(request, "directory:areas", Organisation.objects.count_by_area)
+    counts = kept_figures(
+        "directory:areas", Organisation.objects.count_by_area, shows=[scopes.DIRECTORY]
+    )
     address = reverse("cooperatives:list")
     return area_map(
         counts,

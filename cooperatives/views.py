@@ -10,6 +10,7 @@ from django.views.generic.edit import FormView
 
 from config.pagecache import kept_until_change
 from config.ratelimit import rate_limit_hit
+from config.scopes import DIRECTORY, GROUPS, MEMBERS
 from cooperatives.charts import directory_map
 from cooperatives.forms import AffiliationForm, DirectoryFilterForm, SuggestionForm
 from cooperatives.models import Affiliation, Organisation, Suggestion
@@ -23,7 +24,7 @@ from notifications.models import Follow
 SUGGESTIONS_PER_HOUR = 10
 
 
-@method_decorator(kept_until_change, name="dispatch")
+@method_decorator(kept_until_change(shows=[DIRECTORY]), name="dispatch")
 class OrganisationListView(ListView):
     template_name = "cooperatives/organisation_list.html"
     context_object_name = "organisations"
@@ -44,7 +45,8 @@ class OrganisationListView(ListView):
         return context
 
 
-@method_decorator(kept_until_change, name="dispatch")
+# the entry, the members listed there, its groups
+@method_decorator(kept_until_change(shows=[DIRECTORY, MEMBERS, GROUPS]), name="dispatch")
 class OrganisationDetailView(DetailView):
     template_name = "cooperatives/organisation_detail.html"
     context_object_name = "organisation"

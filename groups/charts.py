@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from config import scopes
 from config.charts import Apart, BarChart, BarSeries, TileMap, format_number, grouped_bars, tile_map
 from config.pagecache import kept_figures
 from groups.models import Attendance, Meetup, Occurrence
@@ -29,9 +30,9 @@ def meetup_counts(request) -> dict[str, int]:
     # visibility_q narrows what visitors see (members see every group): Q() is falsy
     whose = "visitors" if visibility_q(viewer) else "members"
     return kept_figures(
-        request,
         f"meetups:{whose}",
         lambda: Occurrence.objects.discoverable(viewer).series_count_by_state(),
+        shows=[scopes.GROUPS],
     )
 
 

@@ -14,6 +14,7 @@ from procrastinate.contrib.django import app
 
 from accounts.choices import NotificationKind
 from accounts.notifications import notify
+from groups.caching import groups_changed
 
 CHANGE_SUBJECTS = {
     "cancelled": "Cancelled: {title}",
@@ -274,6 +275,7 @@ def meetups_health_check(timestamp: int) -> dict[str, int]:
             ).update(confirmation_requested_at=now)
             if not claimed:
                 continue
+            groups_changed()  # its page asks organizers to confirm
             organizers = Membership.objects.organizers().filter(group=occurrence.meetup.group)
             for membership in organizers.select_related("member"):
                 notify(
@@ -299,4 +301,6 @@ def meetups_health_check(timestamp: int) -> dict[str, int]:
     flagged = Meetup.objects.filter(
         needs_confirmation=False, pk__in=lapsed.values("meetup_id")
     ).update(needs_confirmation=True)
+    if flagged:
+        groups_changed()  # hidden from "upcoming" until confirmed
     return {"asked": asked, "flagged": flagged}

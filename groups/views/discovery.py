@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from config.pagecache import kept_until_change
+from config.scopes import GROUPS
 from groups.charts import meetup_counts, meetups_map
 from groups.forms import DiscoveryForm
 from groups.models import Occurrence
@@ -14,7 +15,7 @@ PER_PAGE = 20
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=[GROUPS])
 def upcoming(request):
     user = request.user
     form = DiscoveryForm(request.GET or None, viewer=user)

@@ -15,6 +15,7 @@ from django.views.generic import FormView, UpdateView
 
 from config.pagecache import kept_until_change
 from config.ratelimit import rate_limit_hit
+from config.scopes import DIRECTORY, GROUPS, MEMBERS
 from config.view_helpers import error_text
 from groups import services
 from groups.forms import GroupForm, JoinForm
@@ -38,7 +39,7 @@ class CountedPaginator(Paginator):
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=[GROUPS])
 def index(request):
     """Groups the viewer can see, soonest meetup first, and the next meetups across them."""
     user = request.user
@@ -98,7 +99,7 @@ class GroupUpdateView(UpdateView):
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=[GROUPS, MEMBERS, DIRECTORY])
 def group_detail(request, slug):
     """Upcoming meetups first, then about, members and recent past meetups."""
     return _group_page(request, slug, join_form=JoinForm())
@@ -180,7 +181,7 @@ def group_members(request, slug):
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=[GROUPS])
 def group_past(request, slug):
     group = viewable_group(request, slug)
     past = (

@@ -1,13 +1,22 @@
-"""The project's form renderer (config/renderers.py): every field as templates/includes/_field.html
-draws it, and `{% form_errors %}` summing up the problems of one or more forms."""
+"""The project's form renderer (config/forms.py): every field as templates/includes/_field.html
+draws it, `{% form_errors %}` summing up the problems of one or more forms, and selects and inputs
+written exactly as Django's widget templates write them."""
 
 import re
 
+import pytest
 from django import forms
-from django.forms.renderers import get_default_renderer
+from django.forms.renderers import TemplatesSetting, get_default_renderer
 from django.template import Context, Template
 
-from config.renderers import SiteFormRenderer
+from accounts.choices import US_STATES
+from config.forms import FormRenderer
+
+
+class TemplatesOnly(FormRenderer):
+    """The same renderer with every widget drawn by its template."""
+
+    render = TemplatesSetting.render
 
 
 class LibraryForm(forms.Form):
@@ -31,7 +40,7 @@ def bad_form() -> LibraryForm:
 
 
 def test_the_site_renderer_is_the_one_forms_use():
-    assert isinstance(get_default_renderer(), SiteFormRenderer)
+    assert isinstance(get_default_renderer(), FormRenderer)
     assert LibraryForm().renderer is get_default_renderer()
 
 
@@ -96,3 +105,45 @@ def test_no_summary_for_forms_without_problems():
         Context({"untouched": untouched, "fine": fine})
     )
     assert html.strip() == ""
+
+
+class Filters(forms.Form):
+    q = forms.CharField(required=False, widget=forms.TextInput(attrs={"type": "search"}))
+    state = forms.ChoiceField(required=False, choices=[("", "Anywhere"), *US_STATES])
+    grouped = forms.ChoiceField(
+        choices=[("Near", [("mi", "Michigan & Ohio"), ("nj", "New <Jersey>")]), ("x", "Other")]
+    )
+    many = forms.MultipleChoiceField(choices=[("a", "A"), ("b", "B")], required=False)
+    count = forms.IntegerField(required=False, widget=forms.NumberInput(attrs={"min": 1}))
+    secret = forms.CharField(required=False, widget=forms.HiddenInput)
+    flag = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"disabled": True, "hidden": False})
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"q": 'summer "reading" <b>', "state": "MI", "grouped": "nj", "many": ["a", "b"]},
+        {"state": "not a state", "count": "3", "secret": "x&y"},
+    ],
+)
+def test_widgets_are_written_as_djangos_templates_write_them(data):
+    django_form = Filters(data or None, renderer=TemplatesOnly())
+    ours = Filters(data or None, renderer=FormRenderer())
+
+    for name in django_form.fields:
+        assert str(ours[name]) == str(django_form[name]), name
+        assert ours[name].as_field_group() == django_form[name].as_field_group(), name
+
+
+def test_a_select_with_options_of_its_own_template_is_left_to_it():
+    class Fancy(forms.Select):
+        option_template_name = "django/forms/widgets/input.html"
+
+    widget = Fancy(choices=[("a", "A")])
+
+    assert widget.render("x", "a", renderer=FormRenderer()) == widget.render(
+        "x", "a", renderer=TemplatesOnly()
+    )
