@@ -14,7 +14,7 @@ from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
-from django.views.generic import DetailView, FormView, ListView, RedirectView, UpdateView
+from django.views.generic import FormView, ListView, RedirectView, UpdateView
 from taggit.models import Tag
 
 from accounts.charts import colleague_counts, colleagues_map
@@ -202,58 +202,50 @@ class MemberListView(ListView):
         return context
 
 
-@method_decorator(kept_until_change(shows=[MEMBERS, DIRECTORY]), name="dispatch")
-class MemberDetailView(DetailView):
-    template_name = "accounts/member_detail.html"
-    context_object_name = "profile"
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        if self.object is None:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            raise Http404("No such member")
-        return self.render_to_response(self.get_context_data(object=self.object))
-
-    def get_object(self, queryset=None):
-        profiles = Profile.objects.visible_to(self.request.user).filter(user_id=self.kwargs["pk"])
-        origin = viewer_profile(self.request)
-        if origin is not None and origin.user_id != self.kwargs["pk"]:
-            profiles = profiles.with_distance_from(
-                origin.latitude, origin.longitude
-            ).with_proximity_to(origin)
-        profile = (
-            profiles.select_related("user")
-            .prefetch_related("can_help_with", "want_to_learn")
-            .annotate(
-                viewer_follows=Follow.objects.followed_by(self.request.user, User, outer="user_id")
-            )
-            .first()
+def _member_profile(request, pk: int) -> Profile | None:
+    """The member's profile as the viewer may see it (with how far away they are, and whether
+    the viewer follows them), or None."""
+    profiles = Profile.objects.visible_to(request.user).filter(user_id=pk)
+    origin = viewer_profile(request)
+    if origin is not None and origin.user_id != pk:
+        profiles = profiles.with_distance_from(origin.latitude, origin.longitude).with_proximity_to(
+            origin
         )
-        if profile is not None:
-            profile.user.viewer_follows = profile.viewer_follows  # for the follow button
-        return profile
+    profile = (
+        profiles.select_related("user")
+        .prefetch_related("can_help_with", "want_to_learn")
+        .annotate(viewer_follows=Follow.objects.followed_by(request.user, User, outer="user_id"))
+        .first()
+    )
+    if profile is not None:
+        profile.user.viewer_follows = profile.viewer_follows  # for the follow button
+    return profile
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        profile = self.object
-        user = self.request.user
-        is_owner = user.is_authenticated and profile.user_id == user.pk
-        context.update(
-            member=profile.user,
-            is_owner=is_owner,
-            can_contact=(
-                user.is_authenticated
-                and not is_owner
-                and profile.wants_email(NotificationKind.CONTACT_MESSAGE)
-            ),
-        )
-        if is_owner:
-            context["missing"] = profile.missing_for_completeness()
-            context["colleagues"] = list(
-                Profile.objects.visible_to(user).colleagues_near(profile)[:6]
-            )
-        return context
+
+@require_safe
+@kept_until_change(shows=[MEMBERS, DIRECTORY])
+def member_detail(request, pk: int):
+    profile = _member_profile(request, pk)
+    if profile is None:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise Http404("No such member")
+    user = request.user
+    is_owner = user.is_authenticated and profile.user_id == user.pk
+    context = {
+        "profile": profile,
+        "member": profile.user,
+        "is_owner": is_owner,
+        "can_contact": (
+            user.is_authenticated
+            and not is_owner
+            and profile.wants_email(NotificationKind.CONTACT_MESSAGE)
+        ),
+    }
+    if is_owner:
+        context["missing"] = profile.missing_for_completeness()
+        context["colleagues"] = list(Profile.objects.visible_to(user).colleagues_near(profile)[:6])
+    return render(request, "accounts/member_detail.html", context)
 
 
 class ContactView(LoginRequiredMixin, FormView):

@@ -13,6 +13,7 @@ from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.generic import DeleteView, ListView
 from taggit.models import Tag
@@ -86,21 +87,28 @@ class StoryListView(ListView):
     paginator_class = StoryPaginator
     http_method_names = ["get", "head"]
 
-    def get(self, request, *args, **kwargs):
-        self.filters = StoryFilterForm(request.GET or None)
-        self.filters.is_valid()  # invalid values are simply not applied
-        self.params = getattr(self.filters, "cleaned_data", {})
-        self.typo_fallback = False
-        self.tag = None
+    typo_fallback = False  # set when nothing matched and titles close to the query are shown
+
+    @cached_property
+    def filters(self) -> StoryFilterForm:
+        filters = StoryFilterForm(self.request.GET or None)
+        filters.is_valid()  # invalid values are simply not applied
+        return filters
+
+    @cached_property
+    def params(self) -> dict:
+        return getattr(self.filters, "cleaned_data", {})
+
+    @cached_property
+    def tag(self) -> Tag | None:
+        """The topic filtered on, with whether the viewer follows it."""
         if slug := self.params.get("tag"):
-            self.tag = (
+            return (
                 Tag.objects.filter(slug=slug)
-                .annotate(viewer_follows=Follow.objects.followed_by(request.user, Tag))
+                .annotate(viewer_follows=Follow.objects.followed_by(self.request.user, Tag))
                 .first()
             )
-        self.popular_tags = popular_tags()
-        self.filters.offer_topics(self.popular_tags, active=self.tag)
-        return super().get(request, *args, **kwargs)
+        return None
 
     def filtered(self):
         user = self.request.user
@@ -149,6 +157,8 @@ class StoryListView(ListView):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
+        popular = popular_tags()
+        self.filters.offer_topics(popular, active=self.tag)
         context.update(
             filters=self.filters,
             params=self.params,
@@ -159,7 +169,7 @@ class StoryListView(ListView):
                 self.params.get(name)
                 for name in ("kind", "tag", "library_type", "state", "near", "open", "sort")
             ),
-            popular_tags=self.popular_tags,
+            popular_tags=popular,
             feeds=self.feeds(),
             near_unavailable=bool(
                 self.params.get("near")
