@@ -20,7 +20,9 @@ from django.test.signals import template_rendered
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.factories import StoryFactory, UserFactory
+from accounts.models import BIO_MAX_LENGTH
+from cooperatives.models import SUGGESTION_NOTE_MAX_LENGTH
+from tests.factories import GroupFactory, StoryFactory, UserFactory
 from tests.security.site_map import ROUTES, browser_sign_in, build_world
 
 FIELD_PARTIAL = "includes/_field.html"
@@ -318,6 +320,110 @@ def test_the_checks_find_a_hand_written_field_and_untied_errors():
         "untied: no link from the summary to <input {'id': 'id_q', 'name': 'q'}>",
         "untied: 0 error summaries in a form with problems",
     ]
+
+
+# --- one refused field on a form of every app, checked closely ------------------------------
+
+
+def _refused(who, url_name, args=(), **data):
+    """(client of `who` (None: a visitor), the form's address, what is sent)."""
+    client = Client() if who is None else member_client(who)
+    return client, reverse(url_name, args=args), data
+
+
+REFUSED_FIELDS = {
+    # app: (build the request from a member, the field refused, words of its error)
+    "accounts": (
+        lambda me: _refused(me, "accounts:update", [me.pk], bio="x" * (BIO_MAX_LENGTH + 1)),
+        "bio",
+        f"Please shorten this to {BIO_MAX_LENGTH:,} characters or fewer",
+    ),
+    "stories": (
+        lambda me: _refused(me, "stories:report", [StoryFactory().pk], details=""),
+        "reason",
+        "This field is required.",
+    ),
+    "groups": (
+        lambda me: _refused(me, "groups:create", name="", visibility="public"),
+        "name",
+        "This field is required.",
+    ),
+    "groups, a meetup": (
+        lambda me: _refused(
+            me, "groups:meetup_create", [GroupFactory(organizer=me).slug], title=""
+        ),
+        "title",
+        "This field is required.",
+    ),
+    "cooperatives": (
+        lambda me: _refused(
+            me, "cooperatives:suggest", note="x" * (SUGGESTION_NOTE_MAX_LENGTH + 1)
+        ),
+        "note",
+        f"Please shorten this to {SUGGESTION_NOTE_MAX_LENGTH:,} characters or fewer",
+    ),
+    "notifications": (
+        lambda me: _refused(me, "notifications:mailing_list", enabled="on", daily_cap="7"),
+        "daily_cap",
+        "Select a valid choice.",
+    ),
+    "allauth": (
+        lambda me: _refused(None, "account_signup", email="not an address"),
+        "email",
+        "Enter a valid email address.",
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("app", REFUSED_FIELDS)
+def test_a_refused_field_is_marked_invalid_and_tied_to_its_message(app):
+    build, name, message = REFUSED_FIELDS[app]
+    client, url, data = build(UserFactory())
+
+    html, drawn = fetch(client, "post", url, data)
+
+    assert html is not None, f"{url} answered no page"
+    assert name in drawn  # the field partial drew it
+    root = parse(html)
+    controls = [e for e in root.iter() if is_control(e) and e.attrs.get("name") == name]
+    assert controls
+    assert all(c.attrs.get("aria-invalid") == "true" for c in controls)
+    wrapper = next(a for a in controls[0].ancestors() if "field" in a.classes)
+    assert "field-invalid" in wrapper.classes
+    group = next((e for e in wrapper.iter() if e.tag == "fieldset"), None)
+    described = (group or controls[0]).attrs.get("aria-describedby", "").split()
+    errors = next(e for e in wrapper.iter() if e.attrs.get("id") == f"id_{name}_error")
+    assert errors.tag == "ul"
+    assert "errorlist" in errors.classes
+    assert message in errors.all_text()
+    assert f"id_{name}_error" in described
+    helps = [e for e in wrapper.iter() if "helptext" in e.classes]
+    assert all(help_text.attrs["id"] in described for help_text in helps)
+    summary = next(e for e in root.iter() if "error-summary" in e.classes)
+    assert summary.attrs["role"] == "alert"
+    first_id = controls[0].attrs["id"]
+    link = next(a for a in summary.iter() if a.attrs.get("href") == f"#{first_id}")
+    assert message in link.all_text()
+
+
+@pytest.mark.django_db
+def test_a_long_text_refused_keeps_its_limit_hint_and_counter_hook():
+    """What static/js/character-count.js needs survives the shared partial and an error: the
+    limit in the help text, `data-maxlength` on the textarea (and no `maxlength`, which would cut
+    a paste short), and help and error both in aria-describedby, the counter adding its own."""
+    me = UserFactory()
+    client, url, data = _refused(me, "accounts:update", [me.pk], bio="x" * (BIO_MAX_LENGTH + 1))
+
+    html, _drawn = fetch(client, "post", url, data)
+
+    bio = next(e for e in parse(html).iter() if e.attrs.get("name") == "bio")
+    assert bio.tag == "textarea"
+    assert bio.attrs["data-maxlength"] == str(BIO_MAX_LENGTH)
+    assert "maxlength" not in bio.attrs
+    assert bio.attrs["aria-describedby"].split() == ["id_bio_helptext", "id_bio_error"]
+    assert bio.all_text() == "x" * (BIO_MAX_LENGTH + 1)  # what they wrote is kept
+    assert f"Up to {BIO_MAX_LENGTH:,} characters." in html
 
 
 # --- in the browser: what a screen reader is told --------------------------------------------
