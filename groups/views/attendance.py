@@ -21,24 +21,18 @@ from config.view_helpers import error_text
 from groups import services
 from groups.charts import credit_chart
 from groups.forms import OrganizerMessageForm
-from groups.models import Attendance, Occurrence
-from groups.permissions import organizer_required
+from groups.models import Attendance
+from groups.permissions import organized_occurrence, organizer_required
 from groups.views.meetups import _occurrence
 
 # attempts at a check-in code, per member and date
 CHECKIN_LIMIT, CHECKIN_PERIOD = 8, 15 * 60
 
 
-def _own_occurrence(request, pk: int) -> Occurrence:
-    return get_object_or_404(
-        Occurrence.objects.select_related("meetup__group"), pk=pk, meetup__group=request.group
-    )
-
-
 @organizer_required
 @require_POST
 def attendance_mark(request, slug, pk):
-    occurrence = _own_occurrence(request, pk)
+    occurrence = organized_occurrence(request, pk)
     present = {parse_id(value) for value in request.POST.getlist("attended")} - {None}
     try:
         added, removed = services.attendance_mark(
@@ -86,7 +80,7 @@ def check_in(request, slug, pk):
 @organizer_required
 @require_safe
 def attendees_csv(request, slug, pk):
-    occurrence = _own_occurrence(request, pk)
+    occurrence = organized_occurrence(request, pk)
     rows = occurrence.attendance.select_related("member__profile", "marked_by").order_by(
         "member__display_name", "member__pk"
     )
@@ -177,7 +171,7 @@ MESSAGE_LIMIT, MESSAGE_PERIOD = 10, 24 * 60 * 60
 @organizer_required
 @require_http_methods(["GET", "POST"])
 def occurrence_message(request, slug, pk):
-    occurrence = _own_occurrence(request, pk)
+    occurrence = organized_occurrence(request, pk)
     form = OrganizerMessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if rate_limit_hit(
@@ -205,7 +199,7 @@ def occurrence_message(request, slug, pk):
 @organizer_required
 @require_POST
 def occurrence_confirm(request, slug, pk):
-    occurrence = _own_occurrence(request, pk)
+    occurrence = organized_occurrence(request, pk)
     try:
         services.occurrence_confirm(occurrence=occurrence, by=request.user)
     except ValidationError as error:

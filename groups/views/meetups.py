@@ -34,7 +34,7 @@ from groups.models import (
     Occurrence,
     SeriesRSVP,
 )
-from groups.permissions import organizer_required, viewable_group
+from groups.permissions import organized_occurrence, organizer_required, viewable_group
 from groups.recurrence import Repeat
 from groups.templatetags.groups_tags import when_short
 from groups.timezones import default_timezone
@@ -195,9 +195,7 @@ def pause_delete(request, slug, pk, pause_pk):
 @organizer_required
 @require_http_methods(["GET", "POST"])
 def occurrence_cancel(request, slug, pk):
-    occurrence = get_object_or_404(
-        Occurrence.objects.select_related("meetup__group"), pk=pk, meetup__group=request.group
-    )
+    occurrence = organized_occurrence(request, pk)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -219,9 +217,7 @@ def occurrence_cancel(request, slug, pk):
 @organizer_required
 @require_POST
 def occurrence_restore(request, slug, pk):
-    occurrence = get_object_or_404(
-        Occurrence.objects.select_related("meetup__group"), pk=pk, meetup__group=request.group
-    )
+    occurrence = organized_occurrence(request, pk)
     try:
         services.occurrence_restore(occurrence=occurrence, by=request.user)
     except ValidationError as error:
@@ -234,9 +230,7 @@ def occurrence_restore(request, slug, pk):
 @organizer_required
 @require_http_methods(["GET", "POST"])
 def occurrence_move(request, slug, pk):
-    occurrence = get_object_or_404(
-        Occurrence.objects.select_related("meetup__group"), pk=pk, meetup__group=request.group
-    )
+    occurrence = organized_occurrence(request, pk)
     form = OccurrenceMoveForm(request.POST or None, occurrence=occurrence)
     if request.method == "POST" and form.is_valid():
         try:
