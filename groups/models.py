@@ -281,7 +281,7 @@ class Meetup(models.Model):
     rrule = models.CharField("recurrence rule (RFC 5545)", max_length=300, blank=True)
     # venue
     venue_kind = models.CharField(
-        "where", max_length=16, choices=VenueKind.choices, default=VenueKind.IN_PERSON
+        "where", max_length=16, choices=VenueKind, default=VenueKind.IN_PERSON
     )
     venue_name = models.CharField("venue", max_length=200, blank=True)
     address = models.CharField(max_length=300, blank=True)
@@ -492,7 +492,7 @@ class Occurrence(models.Model):
         MeetupPause, on_delete=models.SET_NULL, null=True, blank=True, related_name="occurrences"
     )
     # a different venue for this date only; empty venue_kind = the series' venue
-    venue_kind = models.CharField("where", max_length=16, choices=VenueKind.choices, blank=True)
+    venue_kind = models.CharField("where", max_length=16, choices=VenueKind, blank=True)
     venue_name = models.CharField("venue", max_length=200, blank=True)
     address = models.CharField(max_length=300, blank=True)
     accessibility_notes = models.TextField(blank=True, max_length=ACCESSIBILITY_NOTES_MAX_LENGTH)

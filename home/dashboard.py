@@ -93,10 +93,12 @@ def _story_pool(user, profile: Profile, *, followed_members: list, followed_tags
         branches.append(shown.filter(recent & mine_by_kind))
     if followed_members:
         branches.append(shown.filter(recent, author__in=followed_members))
-    for tag_ids in (learn_tags, followed_tags):
-        if tag_ids:
-            # a semi-join: walking the newest recent stories, it stops at the STORY_POOLth match
-            branches.append(shown.filter(recent, pk__in=_tagged_story_ids(tag_ids)))
+    # a semi-join: walking the newest recent stories, it stops at the STORY_POOLth match
+    branches.extend(
+        shown.filter(recent, pk__in=_tagged_story_ids(tag_ids))
+        for tag_ids in (learn_tags, followed_tags)
+        if tag_ids
+    )
     if len(help_tags) > HASHED_HELP_TOPICS:
         # many topics: some open challenge soon has one, the semi-join stops early
         branches.append(shown.filter(open_challenge, pk__in=_tagged_story_ids(help_tags)))

@@ -79,7 +79,7 @@ class Story(models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
-    kind = models.CharField(max_length=16, choices=StoryKind.choices, default=StoryKind.SUCCESS)
+    kind = models.CharField(max_length=16, choices=StoryKind, default=StoryKind.SUCCESS)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     title = models.CharField(max_length=160)
     # follows the title; the URL also carries the id, so links with an old slug still resolve
