@@ -178,16 +178,20 @@ def field_problems(wrapper: Element, control: Element) -> list[str]:
     helps = [e for e in inside if "helptext" in e.classes and e.attrs.get("id")]
     if ("field-invalid" in wrapper.classes) != bool(errors):
         problems.append(f"{control!r}: the field-invalid class and the errors disagree")
-    for error in errors:
-        if not error.attrs.get("id") or error.attrs["id"] not in describedby:
-            problems.append(f"{control!r}: its errors are not in its aria-describedby")
+    problems.extend(
+        f"{control!r}: its errors are not in its aria-describedby"
+        for error in errors
+        if not error.attrs.get("id") or error.attrs["id"] not in describedby
+    )
     if errors and control.attrs.get("aria-invalid") != "true":
         problems.append(f"{control!r}: errors shown but not aria-invalid")
     if not errors and "aria-invalid" in control.attrs:
         problems.append(f"{control!r}: aria-invalid without an error")
-    for help_text in helps:
-        if help_text.attrs["id"] not in describedby:
-            problems.append(f"{control!r}: its help is not in its aria-describedby")
+    problems.extend(
+        f"{control!r}: its help is not in its aria-describedby"
+        for help_text in helps
+        if help_text.attrs["id"] not in describedby
+    )
     return problems
 
 
