@@ -16,7 +16,9 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.ids import parse_id
+from config.pagecache import kept_until_change
 from config.ratelimit import rate_limit_hit
+from config.scopes import GROUPS
 from config.view_helpers import error_text
 from groups import services
 from groups.charts import credit_chart
@@ -112,8 +114,13 @@ def _cell(value: str) -> str:
 
 @login_required
 @require_safe
+@kept_until_change(shows=[GROUPS])
 def credit(request):
-    """My professional development: every meetup attended, with totals per year."""
+    """My professional development: every meetup attended, with totals per year.
+
+    Kept for the member's browser (config/pagecache.py) under `groups` (the meetups' titles,
+    groups' names and dates it names) and the member's own scope, which every attendance of
+    theirs recorded, taken off or corrected moves on (groups/caching.py)."""
     rows = list(
         Attendance.objects.filter(member=request.user)
         .select_related("occurrence__meetup__group")
