@@ -17,9 +17,13 @@ run: $(STAMP)
 TEST_WORKERS ?= auto
 PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist load $(if $(CI),,--reuse-db)
 
+# Coverage of the app's Python and templates (pyproject.toml); `make test COVERAGE=` runs without
+# it, about a third faster on Python 3.11.
+COVERAGE ?= --cov --cov-report=term
+
 test: $(STAMP)
 	@mkdir -p var/coverage
-	$(PYTEST) --cov --cov-report=term $(PYTEST_ARGS)
+	$(PYTEST) $(COVERAGE) $(PYTEST_ARGS)
 
 # Without the browser tests and those starting servers or workers: a quick check while working.
 test-fast: $(STAMP)
