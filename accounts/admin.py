@@ -8,8 +8,9 @@ from django.db.models import Exists, OuterRef
 from accounts.geo import apply_zip_coordinates
 from accounts.models import ContactMessage, Profile, User
 
-# Admin sign-in goes through the site's allauth login, so its rate limits (5 failed attempts
-# per address and per IP) apply: Django's own admin login form has none.
+# Admin sign-in goes through the site's allauth login, so its limits on guessing (per account,
+# and per account from one address: ACCOUNT_RATE_LIMITS) apply: Django's own admin login form
+# has none.
 admin.site.login = secure_admin_login(admin.site.login)
 
 

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from allauth.account import forms as allauth_forms
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 
 from accounts.choices import (
     COUNTRIES,
@@ -14,6 +17,7 @@ from accounts.choices import (
 from accounts.geo import lookup_us_zip, normalize_us_zip
 from accounts.models import OPEN_TO_FIELDS, Profile
 from accounts.services import CONTACT_MAX_LENGTH, PROFILE_FIELDS
+from config.textlimits import LimitedTextField
 
 MAX_TAGS = 20
 STATE_NAME_TO_CODE = {name.lower(): code for code, name in US_STATES}
@@ -36,6 +40,8 @@ class TopicsField(forms.Field):
 
     def to_python(self, value) -> list[str]:
         text = str(value or "")
+        # a plain Field has no CharField validators; PostgreSQL refuses NUL in a tag's name
+        ProhibitNullCharactersValidator()(text)
         if len(text) > 1000:
             raise ValidationError("That is too much text for topics.", code="max_length")
         names, seen = [], set()
@@ -115,14 +121,25 @@ LOCATION_HELP = {
 }
 
 
-class OnboardingForm(LocationFormMixin, forms.ModelForm):
+class MemberNameForm(forms.Form):
+    """ "Your name": asked at sign-up, shown again (filled in) at onboarding, and on the profile."""
+
     display_name = forms.CharField(
         label="Your name",
         max_length=150,
         help_text="How other members see you.",
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": "Tell colleagues your name."},
     )
 
+    def clean_display_name(self):
+        name = " ".join(self.cleaned_data["display_name"].split())
+        if not name:
+            raise ValidationError("Tell colleagues your name.")
+        return name
+
+
+class OnboardingForm(LocationFormMixin, MemberNameForm, forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["library_type", "library_name", "country", "state", "city", "postal_code"]
@@ -144,20 +161,8 @@ class OnboardingForm(LocationFormMixin, forms.ModelForm):
         self.fields["state"].required = False  # checked with the country in clean()
         self.order_fields(["display_name", "library_type", "library_name"])
 
-    def clean_display_name(self):
-        name = " ".join(self.cleaned_data["display_name"].split())
-        if not name:
-            raise ValidationError("Tell colleagues your name.")
-        return name
 
-
-class ProfileForm(LocationFormMixin, forms.ModelForm):
-    display_name = forms.CharField(
-        label="Your name",
-        max_length=150,
-        help_text="How other members see you.",
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
+class ProfileForm(LocationFormMixin, MemberNameForm, forms.ModelForm):
     audiences = forms.MultipleChoiceField(
         label="Audiences you serve",
         choices=Audience.choices,
@@ -193,6 +198,7 @@ class ProfileForm(LocationFormMixin, forms.ModelForm):
     class Meta:
         model = Profile
         fields = list(PROFILE_FIELDS)
+        field_classes = {"bio": LimitedTextField}
         labels = {
             "job_title": "Job title",
             "library_name": "Library name",
@@ -224,12 +230,6 @@ class ProfileForm(LocationFormMixin, forms.ModelForm):
         self.fields["library_type"].choices = [("", "Choose a library type"), *LibraryType.choices]
         self.fields["state"].required = False
         self.order_fields(["display_name", "job_title", "library_name", "library_type"])
-
-    def clean_display_name(self):
-        name = " ".join(self.cleaned_data["display_name"].split())
-        if not name:
-            raise ValidationError("Tell colleagues your name.")
-        return name
 
     @property
     def open_to_fields(self):
@@ -278,7 +278,7 @@ class SettingsForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    message = forms.CharField(
+    message = LimitedTextField(
         label="Your message",
         max_length=CONTACT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -386,3 +386,18 @@ class DirectoryFilterForm(forms.Form):
     def clean_state(self):
         state = " ".join(self.cleaned_data["state"].split())
         return STATE_NAME_TO_CODE.get(state.lower(), state)
+
+
+class SignupForm(MemberNameForm, allauth_forms.SignupForm):
+    """allauth's sign-up (ACCOUNT_FORMS["signup"]) with the name members will see, which
+    onboarding then shows filled in."""
+
+    field_order = ["email", "display_name", "password1", "password2"]
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            # a new account costs a password hash (a quarter of a second in production) and
+            # a taken address cost nothing, so the answer's timing told which it was: hash the
+            # password given here too, then send the "you already have an account" email
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)

@@ -1,3 +1,4 @@
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex
@@ -12,6 +13,9 @@ from taggit.models import TaggedItemBase
 
 from accounts.choices import ALWAYS_EMAILED, COUNTRIES, US_STATE_NAMES, Audience, LibraryType
 from accounts.querysets import ProfileQuerySet, earth_point
+from config.textlimits import text_length_checks
+
+BIO_MAX_LENGTH = 4_000  # Markdown; a few paragraphs about oneself
 
 
 class UserManager(BaseUserManager):
@@ -35,9 +39,20 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
     def create_superuser(self, email, password=None, **extra_fields):
+        """`manage.py createsuperuser`: an admin who can sign in at once. Sign-in needs a
+        verified address, and whoever runs the command on the server chose this one."""
         extra_fields["is_staff"] = True
         extra_fields["is_superuser"] = True
-        return self._create_user(email, password, **extra_fields)
+        user = self._create_user(email, password, **extra_fields)
+        EmailAddress.objects.using(self._db).update_or_create(
+            user=user, email=user.email, defaults={"primary": True, "verified": True}
+        )
+        return user
+
+    def visible_to(self, viewer):
+        """Members whose page `viewer` may open: the rule of their profiles'
+        `Profile.objects.visible_to(viewer)`, for whatever points at a member (following)."""
+        return self.filter(pk__in=Profile.objects.visible_to(viewer).values("user_id"))
 
 
 class User(AbstractUser):
@@ -59,8 +74,12 @@ class User(AbstractUser):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
         ]
-        # the member directory's alphabetical order walks this index
-        indexes = [models.Index(fields=["display_name", "id"], name="accounts_user_name_idx")]
+        indexes = [
+            # the member directory's alphabetical order walks this index
+            models.Index(fields=["display_name", "id"], name="accounts_user_name_idx"),
+            # the staff's overview counts who joined each week (home/overview.py)
+            models.Index(fields=["date_joined"], name="accounts_user_joined_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or f"Member {self.pk}"
@@ -109,7 +128,7 @@ class Profile(models.Model):
     )
     city = models.CharField("county or city", max_length=120, blank=True)
     postal_code = models.CharField(max_length=16, blank=True)
-    bio = models.TextField(blank=True, help_text="Markdown.")
+    bio = models.TextField(blank=True, max_length=BIO_MAX_LENGTH, help_text="Markdown.")
     can_help_with = TaggableManager(
         "can help with", through=HelpTopic, blank=True, related_name="helper_profiles"
     )
@@ -182,6 +201,7 @@ class Profile(models.Model):
                 ),
                 name="accounts_profile_coordinates_valid",
             ),
+            *text_length_checks("accounts_profile", bio=BIO_MAX_LENGTH),
         ]
 
     def __str__(self) -> str:

@@ -21,6 +21,8 @@ from django.db import models
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
+    Count,
     Exists,
     F,
     FloatField,
@@ -31,7 +33,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import ASin, Coalesce, Least
+from django.db.models.functions import ASin, Coalesce, Least, Upper
 
 from accounts.choices import LIBRARY_FAMILIES
 
@@ -186,6 +188,15 @@ class ProfileQuerySet(models.QuerySet):
         if state:
             profiles = profiles.filter(state__iexact=state)
         return profiles
+
+    def count_by_place(self) -> dict[str, int]:
+        """{state code: how many}, as `in_region(country="US", state=code)` finds them, with
+        "" for members outside the United States: one aggregate query."""
+        place = Case(
+            When(country="US", then=Upper("state")), default=Value(""), output_field=CharField()
+        )
+        rows = self.order_by().annotate(place=place).values("place").annotate(n=Count("pk"))
+        return {row["place"]: row["n"] for row in rows}
 
     def open_to(self, flags) -> ProfileQuerySet:
         return self.filter(**{f"open_to_{flag}": True for flag in flags})

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, FormView, ListView, RedirectView, UpdateView
 from taggit.models import Tag
 
+from accounts.charts import colleague_counts, colleagues_map
 from accounts.choices import US_STATES, NotificationKind
 from accounts.forms import (
     AccountDeleteForm,
@@ -38,9 +39,12 @@ from accounts.services import (
 )
 from config.pagecache import kept_until_change
 from config.ratelimit import rate_limit_hit
+from config.scopes import DIRECTORY, MEMBERS
 from notifications.models import Follow
 
 TOPIC_SUGGESTIONS = 300
+# the member directory's filters (sort and page are not): with none, every colleague is listed
+FILTERS = ("q", "library_type", "country", "state", "open_to", "help", "within")
 DELETE_ATTEMPTS_PER_15_MINUTES = 5
 
 
@@ -83,10 +87,17 @@ class OwnProfileMixin(LoginRequiredMixin):
 # --- finding colleagues -------------------------------------------------------------------------
 class DirectoryPaginator(Paginator):
     """Counts at most `MAX_LISTED` matches (a bounded scan, not every member) and pages through
-    those; `more` says there were others ("More than 1,000 colleagues")."""
+    those; `more` says there were others ("More than 1,000 colleagues"). `total`, when given,
+    is the count already known (the map's figures for the unfiltered list)."""
+
+    def __init__(self, *args, total: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.total = total
 
     @cached_property
     def _counted(self) -> int:
+        if self.total is not None:
+            return self.total
         rows = self.object_list
         profiles = rows.profiles if isinstance(rows, NearestFirst) else rows
         return profiles.order_by().values("pk")[: MAX_LISTED + 1].count()
@@ -100,7 +111,7 @@ class DirectoryPaginator(Paginator):
         return self._counted > MAX_LISTED
 
 
-@method_decorator(kept_until_change, name="dispatch")
+@method_decorator(kept_until_change(shows=[MEMBERS]), name="dispatch")
 class MemberListView(ListView):
     """The member directory: search, filters, nearest first. Visitors see public profiles."""
 
@@ -119,6 +130,8 @@ class MemberListView(ListView):
         if self.request.user.is_authenticated:
             profiles = profiles.exclude(user=self.request.user)
         data = self.form.cleaned_data if self.form.is_valid() else {}
+        self.filtered = any(data.get(name) for name in FILTERS)
+        self.place_counts = colleague_counts(self.request)
 
         profiles = (
             profiles.of_library_types(data.get("library_type"))
@@ -146,12 +159,20 @@ class MemberListView(ListView):
             return profiles.order_by("-user__date_joined", "pk")
         return profiles.order_by("user__display_name", "pk")
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # unfiltered, the list holds every colleague the map counted: no second count
+        total = None if self.filtered else sum(self.place_counts.values())
+        return super().get_paginator(queryset, per_page, total=total, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         params = self.request.GET.copy()
         params.pop("page", None)
+        chosen = self.form.cleaned_data.get("state", "") if self.form.is_valid() else ""
+        us_only = self.form.is_valid() and self.form.cleaned_data.get("country") == "US"
         context.update(
             form=self.form,
+            state_map=colleagues_map(self.place_counts, selected=chosen if us_only else ""),
             query_string=params.urlencode(),
             searching=any(value for key, value in self.request.GET.items() if key != "page"),
             more_filters_used=any(
@@ -166,7 +187,7 @@ class MemberListView(ListView):
         return context
 
 
-@method_decorator(kept_until_change, name="dispatch")
+@method_decorator(kept_until_change(shows=[MEMBERS, DIRECTORY]), name="dispatch")
 class MemberDetailView(DetailView):
     template_name = "accounts/member_detail.html"
     context_object_name = "profile"

@@ -1,4 +1,13 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+
+
+class CommonsAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the staff's community overview (config/admin.py), named in full in
+    INSTALLED_APPS."""
+
+    default = False  # "config" in INSTALLED_APPS still means ConfigConfig
+    default_site = "config.admin.CommonsAdminSite"
 
 
 class ConfigConfig(AppConfig):
@@ -10,8 +19,9 @@ class ConfigConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from config.pagecache import content_saved_or_deleted
+        from config.scopes import content_saved_or_deleted
 
-        # every model: the receiver keeps to the site's own apps (config.pagecache.CONTENT_APPS)
+        # every model: the receiver keeps to the site's own apps (config.scopes.CONTENT_APPS),
+        # each app maps its models to the scopes they change (its `caching` module)
         for signal in (post_save, post_delete, m2m_changed):
-            signal.connect(content_saved_or_deleted, dispatch_uid="pagecache_content_changed")
+            signal.connect(content_saved_or_deleted, dispatch_uid="scopes_content_changed")

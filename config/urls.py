@@ -16,9 +16,11 @@ urlpatterns = [
     path("groups/", include("groups.urls")),
     path("directory/", include("cooperatives.urls")),
     path("notifications/", include("notifications.urls")),
+    path("mail/", include("mailin.urls")),
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "config.views.bad_request"
 handler403 = "config.views.permission_denied"
 handler404 = "config.views.page_not_found"
 handler500 = "config.views.server_error"

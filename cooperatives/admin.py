@@ -21,6 +21,7 @@ from import_export.formats import base_formats
 
 from accounts.choices import US_STATES, LibraryType
 from cooperatives.models import (
+    REJECTION_REASON_MAX_LENGTH,
     SUGGESTIBLE_FIELDS,
     Activity,
     Affiliation,
@@ -28,6 +29,7 @@ from cooperatives.models import (
     Organisation,
     Suggestion,
 )
+from cooperatives.querysets import AREAS
 from cooperatives.resources import OrganisationResource
 from cooperatives.services import (
     descendant_ids,
@@ -49,10 +51,10 @@ class StateFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return US_STATES
+        return AREAS + US_STATES
 
     def queryset(self, request, queryset):
-        return queryset.in_state(self.value()) if self.value() else queryset
+        return queryset.in_area(self.value()) if self.value() else queryset
 
 
 class LibraryTypeFilter(admin.SimpleListFilter):
@@ -406,6 +408,7 @@ class SuggestionAdmin(admin.ModelAdmin):
             and suggestion.status == Suggestion.Status.PENDING
             and self.has_change_permission(request, suggestion),
             "apply_problem": problem,
+            "rejection_reason_limit": f"{REJECTION_REASON_MAX_LENGTH:,}",
         }
         return super().change_view(request, object_id, form_url, extra_context)
 

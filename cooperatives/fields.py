@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 
 
@@ -39,6 +40,8 @@ class LinesArrayFormField(forms.CharField):
     def to_python(self, value):
         if isinstance(value, list | tuple):
             return list(value)
+        # clean() below skips CharField's validators, and a base field may not check for NUL
+        ProhibitNullCharactersValidator()(value or "")
         lines = [line.strip() for line in (value or "").splitlines()]
         return [line for line in lines if line]
 
@@ -61,7 +64,10 @@ class LinesArrayFormField(forms.CharField):
         return cleaned
 
     def has_changed(self, initial, data):
-        return self.to_python(initial or []) != self.to_python(data)
+        try:
+            return self.to_python(initial or []) != self.to_python(data)
+        except forms.ValidationError:
+            return True
 
 
 class LinesArrayField(ArrayField):

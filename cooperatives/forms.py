@@ -1,14 +1,17 @@
 from django import forms
 
 from accounts.choices import US_STATES, LibraryType
+from config.textlimits import LimitedTextField
 from cooperatives.models import (
     SUGGESTIBLE_FIELDS,
+    SUGGESTION_NOTE_MAX_LENGTH,
     Activity,
     Affiliation,
     Kind,
     Organisation,
     Status,
 )
+from cooperatives.querysets import AREAS
 
 
 def _any(label: str, choices) -> list:
@@ -27,7 +30,7 @@ class DirectoryFilterForm(forms.Form):
     )
     kind = forms.ChoiceField(label="Kind", required=False, choices=_any("Any kind", Kind.choices))
     state = forms.ChoiceField(
-        label="State or territory", required=False, choices=_any("Anywhere", US_STATES)
+        label="State or territory", required=False, choices=_any("Anywhere", AREAS + US_STATES)
     )
     library_type = forms.ChoiceField(
         label="Serves libraries of type",
@@ -43,7 +46,7 @@ class DirectoryFilterForm(forms.Form):
 
     FILTERS = {
         "kind": "of_kind",
-        "state": "in_state",
+        "state": "in_area",
         "library_type": "serving",
         "activity": "doing",
         "status": "with_status",
@@ -78,10 +81,10 @@ class SuggestionForm(forms.ModelForm):
     """A proposed new entry, or a correction to an existing one (bound to `instance`)."""
 
     website = forms.URLField(required=False, max_length=300, assume_scheme="https")
-    note = forms.CharField(
+    note = LimitedTextField(
         label="Note for the curators",
         required=False,
-        max_length=4000,
+        max_length=SUGGESTION_NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="What is wrong or missing, and where you saw it (a web address helps).",
     )
@@ -89,6 +92,9 @@ class SuggestionForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = list(SUGGESTIBLE_FIELDS)
+        field_classes = dict.fromkeys(
+            ["description", "address", "membership_notes"], LimitedTextField
+        )
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
             "address": forms.Textarea(attrs={"rows": 3}),

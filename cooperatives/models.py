@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Cast, Length
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
 from accounts.choices import (
@@ -17,6 +19,7 @@ from accounts.choices import (
     US_STATES,
     LibraryType,
 )
+from config.textlimits import text_length_checks
 from cooperatives.fields import ChoiceArrayField, LinesArrayField
 from cooperatives.querysets import (
     AffiliationQuerySet,
@@ -25,6 +28,16 @@ from cooperatives.querysets import (
 )
 
 COUNTRY_NAMES = dict(COUNTRIES)
+
+DESCRIPTION_MAX_LENGTH = 2_000  # plain text: neutral, factual, a few sentences
+MEMBERSHIP_NOTES_MAX_LENGTH = 2_000
+ADDRESS_MAX_LENGTH = 500
+CURATOR_NOTES_MAX_LENGTH = 10_000  # curators' working notes, added to by imports
+SUGGESTION_NOTE_MAX_LENGTH = 4_000
+REJECTION_REASON_MAX_LENGTH = 2_000
+# a suggestion's proposed values as JSON text: each value is held to its field's limit by the
+# form, so only escaping (a control character is six characters in JSON) brings it near this
+PROPOSED_MAX_LENGTH = 50_000
 
 
 class Kind(models.TextChoices):
@@ -82,7 +95,11 @@ class Organisation(models.Model):
         max_length=120, unique=True, help_text="The entry's address: /directory/<slug>/."
     )
     kind = models.CharField(max_length=32, choices=Kind.choices)
-    description = models.TextField(blank=True, help_text="Neutral, factual, a few sentences.")
+    description = models.TextField(
+        blank=True,
+        max_length=DESCRIPTION_MAX_LENGTH,
+        help_text="Neutral, factual, a few sentences.",
+    )
     parents = models.ManyToManyField(
         "self",
         symmetrical=False,
@@ -131,14 +148,17 @@ class Organisation(models.Model):
         blank=True,
     )
     membership_notes = models.TextField(
-        "joining details", blank=True, help_text="Dues, who may join, where to apply."
+        "joining details",
+        blank=True,
+        max_length=MEMBERSHIP_NOTES_MAX_LENGTH,
+        help_text="Dues, who may join, where to apply.",
     )
 
     # contact
     website = models.URLField(max_length=300, blank=True)
     contact_email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
-    address = models.TextField(blank=True)
+    address = models.TextField(blank=True, max_length=ADDRESS_MAX_LENGTH)
     founded_year = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
@@ -167,7 +187,9 @@ class Organisation(models.Model):
         related_name="+",
     )
     curator_notes = models.TextField(
-        blank=True, help_text="For curators only: what to check, where facts came from."
+        blank=True,
+        max_length=CURATOR_NOTES_MAX_LENGTH,
+        help_text="For curators only: what to check, where facts came from.",
     )
     source_urls = LinesArrayField(
         models.URLField(max_length=500),
@@ -221,6 +243,13 @@ class Organisation(models.Model):
             models.CheckConstraint(
                 condition=Q(last_verified_by__isnull=True) | Q(last_verified_on__isnull=False),
                 name="cooperatives_org_verifier_has_date",
+            ),
+            *text_length_checks(
+                "cooperatives_org",
+                description=DESCRIPTION_MAX_LENGTH,
+                membership_notes=MEMBERSHIP_NOTES_MAX_LENGTH,
+                address=ADDRESS_MAX_LENGTH,
+                curator_notes=CURATOR_NOTES_MAX_LENGTH,
             ),
         ]
         indexes = [
@@ -398,7 +427,11 @@ class Suggestion(models.Model):
     )
     # {field name: proposed value}, JSON-ready (lists for multiple choices)
     proposed = models.JSONField(default=dict, blank=True)
-    note = models.TextField(blank=True, help_text="The member's explanation and sources.")
+    note = models.TextField(
+        blank=True,
+        max_length=SUGGESTION_NOTE_MAX_LENGTH,
+        help_text="The member's explanation and sources.",
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -416,7 +449,9 @@ class Suggestion(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     rejection_reason = models.TextField(
-        blank=True, help_text="Sent to the member when you reject the suggestion."
+        blank=True,
+        max_length=REJECTION_REASON_MAX_LENGTH,
+        help_text="Sent to the member when you reject the suggestion.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -432,6 +467,20 @@ class Suggestion(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="rejected") | ~Q(rejection_reason=""),
                 name="cooperatives_suggestion_rejection_has_reason",
+            ),
+            *text_length_checks(
+                "cooperatives_suggestion",
+                note=SUGGESTION_NOTE_MAX_LENGTH,
+                rejection_reason=REJECTION_REASON_MAX_LENGTH,
+            ),
+            # the proposed values are each limited by the entry's own fields and constraints;
+            # this bounds the whole, whatever wrote it
+            models.CheckConstraint(
+                condition=LessThanOrEqual(
+                    Length(Cast("proposed", models.TextField())), PROPOSED_MAX_LENGTH
+                ),
+                name="cooperatives_suggestion_proposed_length",
+                violation_error_message="The proposed changes are too long.",
             ),
         ]
         indexes = [models.Index(fields=["status", "created_at"], name="coop_sugg_status")]

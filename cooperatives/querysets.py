@@ -9,15 +9,27 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.db.models.functions import Greatest
+
+from accounts.choices import US_STATES
 
 # Profile.Visibility values, spelled out to keep this module free of model imports
 PUBLIC = "public"
 MEMBERS = "members"
+# areas beside the states, for the directory's filter and map
+NATIONWIDE = "nationwide"
+SEVERAL_STATES = "several"
+ABROAD = "abroad"
+AREAS = [(NATIONWIDE, "Nationwide (no single state)"), (SEVERAL_STATES, "Several states")]
 
 
 class OrganisationQuerySet(models.QuerySet):
+    def visible_to(self, viewer) -> "OrganisationQuerySet":
+        """Entries `viewer` may open: the directory is public, every entry to everyone (its
+        page and following both ask here, so hiding entries one day is one change)."""
+        return self.all()
+
     def search(self, text: str) -> "OrganisationQuerySet":
         """Full text (stemmed words in name, acronym, description, regions) or trigram similarity
         (misspelt names such as “Panhandel”, acronyms such as “UPRLC” or “UPROC”), best first.
@@ -61,6 +73,36 @@ class OrganisationQuerySet(models.QuerySet):
 
     def in_state(self, code: str) -> "OrganisationQuerySet":
         return self.filter(states__contains=[code])
+
+    def nationwide(self) -> "OrganisationQuerySet":
+        """United States entries tied to no state: national associations, networks."""
+        return self.filter(country="US", states=[])
+
+    def in_several_states(self) -> "OrganisationQuerySet":
+        return self.filter(states__len__gt=1)
+
+    def in_area(self, area: str) -> "OrganisationQuerySet":
+        """A state code, or one of `AREAS` (the directory's "state or territory" filter)."""
+        if area == NATIONWIDE:
+            return self.nationwide()
+        if area == SEVERAL_STATES:
+            return self.in_several_states()
+        return self.in_state(area)
+
+    def count_by_area(self) -> dict[str, int]:
+        """How many entries each state has (`in_state`: an entry serving several states counts
+        in each), how many are nationwide, serve several states or are outside the United
+        States, and the total: one aggregate, one pass over the table."""
+        counts = {code: Count("pk", filter=Q(states__contains=[code])) for code, _ in US_STATES}
+        return self.order_by().aggregate(
+            **counts,
+            **{
+                NATIONWIDE: Count("pk", filter=Q(country="US", states=[])),
+                SEVERAL_STATES: Count("pk", filter=Q(states__len__gt=1)),
+                ABROAD: Count("pk", filter=~Q(country="US")),
+                "total": Count("pk"),
+            },
+        )
 
     def serving(self, library_type: str) -> "OrganisationQuerySet":
         """Entries that serve this type of library, including those serving every type."""

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import F
+from django.db.models import F, TextField
 from import_export import fields, resources, widgets
 
 from accounts.choices import COUNTRIES, LIBRARY_FAMILIES, US_STATES, LibraryType
@@ -394,6 +394,12 @@ class OrganisationResource(resources.ModelResource):
 
     # --- finding the entry a row describes ------------------------------------------------
 
+    def before_import_row(self, row, **kwargs):
+        # PostgreSQL refuses NUL in text, and finding the entry sends the name to it first
+        with_nul = [column for column, value in row.items() if "\x00" in str(value or "")]
+        if with_nul:
+            raise ValidationError(dict.fromkeys(with_nul, "Null characters are not allowed."))
+
     def get_instance(self, instance_loader, row):
         slug = str(row.get("slug") or "").strip()
         if slug:
@@ -469,6 +475,15 @@ class OrganisationResource(resources.ModelResource):
             )
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        # a TextField's max_length is checked by forms only (and by a constraint, in the
+        # database): say it here, per field, rather than fail the row there
+        texts = [f for f in instance._meta.concrete_fields if isinstance(f, TextField)]
+        for field in texts:
+            length = len(getattr(instance, field.attname) or "")
+            if field.max_length and length > field.max_length:
+                errors.setdefault(field.name, []).append(
+                    f"Keep it to {field.max_length:,} characters or fewer: it has {length:,}."
+                )
         if errors:
             # name the problem in words curators know, not “__all__”
             if NON_FIELD_ERRORS in errors:

@@ -17,7 +17,9 @@ from django.utils.text import get_text_list, slugify
 from accounts.choices import NotificationKind
 from accounts.models import User
 from accounts.notifications import notify
+from cooperatives.caching import entries_changed
 from cooperatives.models import (
+    REJECTION_REASON_MAX_LENGTH,
     SUGGESTIBLE_FIELDS,
     Affiliation,
     Organisation,
@@ -111,6 +113,7 @@ def organisations_mark_verified(*, organisations, by: User, on: datetime.date | 
         needs_verification=False,
         updated_at=timezone.now(),
     )
+    entries_changed()
     history_record(by=by, objects=entries, message=f"Marked verified on {on.isoformat()}.")
     return len(entries)
 
@@ -122,6 +125,7 @@ def organisations_mark_inactive(*, organisations, by: User) -> int:
     Organisation.objects.filter(pk__in=[org.pk for org in entries]).update(
         status=Organisation.Status.INACTIVE, updated_at=timezone.now()
     )
+    entries_changed()
     history_record(by=by, objects=entries, message="Marked inactive.")
     return len(entries)
 
@@ -231,6 +235,16 @@ def suggestion_reject(*, suggestion: Suggestion, by: User, reason: str) -> Sugge
     reason = reason.strip()
     if not reason:
         raise ValidationError({"rejection_reason": "Tell the member why (they will read it)."})
+    # the admin's reason comes straight from the request, without a form field to check it
+    if "\x00" in reason:
+        raise ValidationError({"rejection_reason": "Null characters are not allowed."})
+    if len(reason) > REJECTION_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "rejection_reason": f"Keep the reason to {REJECTION_REASON_MAX_LENGTH:,} "
+                f"characters or fewer: it has {len(reason):,}."
+            }
+        )
     suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
     if suggestion.status != Suggestion.Status.PENDING:
         raise ValidationError("This suggestion has already been answered.")

@@ -10,6 +10,8 @@ from django.views.generic.edit import FormView
 
 from config.pagecache import kept_until_change
 from config.ratelimit import rate_limit_hit
+from config.scopes import DIRECTORY, GROUPS, MEMBERS
+from cooperatives.charts import directory_map
 from cooperatives.forms import AffiliationForm, DirectoryFilterForm, SuggestionForm
 from cooperatives.models import Affiliation, Organisation, Suggestion
 from cooperatives.services import (
@@ -22,7 +24,7 @@ from notifications.models import Follow
 SUGGESTIONS_PER_HOUR = 10
 
 
-@method_decorator(kept_until_change, name="dispatch")
+@method_decorator(kept_until_change(shows=[DIRECTORY]), name="dispatch")
 class OrganisationListView(ListView):
     template_name = "cooperatives/organisation_list.html"
     context_object_name = "organisations"
@@ -38,18 +40,23 @@ class OrganisationListView(ListView):
         query.pop("page", None)
         context["filter_form"] = self.filter_form
         context["query_string"] = query.urlencode()
+        chosen = getattr(self.filter_form, "cleaned_data", {}).get("state", "")
+        context["state_map"] = directory_map(self.request, selected=chosen)
         return context
 
 
-@method_decorator(kept_until_change, name="dispatch")
+# the entry, the members listed there, its groups
+@method_decorator(kept_until_change(shows=[DIRECTORY, MEMBERS, GROUPS]), name="dispatch")
 class OrganisationDetailView(DetailView):
     template_name = "cooperatives/organisation_detail.html"
     context_object_name = "organisation"
 
     def get_queryset(self):
         user = self.request.user
-        return Organisation.objects.for_detail(user).annotate(
-            viewer_follows=Follow.objects.followed_by(user, Organisation)
+        return (
+            Organisation.objects.visible_to(user)
+            .for_detail(user)
+            .annotate(viewer_follows=Follow.objects.followed_by(user, Organisation))
         )
 
     def get_context_data(self, **kwargs):

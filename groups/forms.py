@@ -12,7 +12,16 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from accounts.choices import US_STATE_NAMES, US_STATES, LibraryType
-from groups.models import VENUE_FIELDS, Group, Meetup, Occurrence, VenueKind
+from config.textlimits import LimitedTextField
+from groups.models import (
+    ACCESSIBILITY_NOTES_MAX_LENGTH,
+    JOIN_MESSAGE_MAX_LENGTH,
+    VENUE_FIELDS,
+    Group,
+    Meetup,
+    Occurrence,
+    VenueKind,
+)
 from groups.recurrence import (
     MAX_COUNT,
     ORDINALS,
@@ -31,6 +40,7 @@ from groups.timezones import timezone_choices
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 STATE_BY_NAME = {name.lower(): code for code, name in US_STATES}
+ORGANIZER_MESSAGE_MAX_LENGTH = 5_000  # emailed, not kept
 
 
 class GroupForm(forms.ModelForm):
@@ -55,6 +65,7 @@ class GroupForm(forms.ModelForm):
             "join_policy",
             "organisations",
         ]
+        field_classes = {"description": LimitedTextField}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
             "organisations": forms.SelectMultiple(attrs={"size": 8}),
@@ -87,10 +98,10 @@ class GroupForm(forms.ModelForm):
 
 
 class JoinForm(forms.Form):
-    message = forms.CharField(
+    message = LimitedTextField(
         label="Message to the organizers (optional)",
         required=False,
-        max_length=1000,
+        max_length=JOIN_MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Who you are and why you would like to join.",
     )
@@ -136,6 +147,7 @@ class MeetupDetailsForm(forms.ModelForm):
             "pd_credit_hours",
         ]
         labels = {"venue_kind": "How people take part"}
+        field_classes = dict.fromkeys(["description", "accessibility_notes"], LimitedTextField)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),
             "accessibility_notes": forms.Textarea(attrs={"rows": 3}),
@@ -324,8 +336,10 @@ class OccurrenceMoveForm(forms.Form):
     )
     venue_name = forms.CharField(label="Venue", max_length=200, required=False)
     address = forms.CharField(max_length=300, required=False)
-    accessibility_notes = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), max_length=1000, required=False
+    accessibility_notes = LimitedTextField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=ACCESSIBILITY_NOTES_MAX_LENGTH,
+        required=False,
     )
     online_url = forms.URLField(
         label="Online meeting link", max_length=500, required=False, assume_scheme="https"
@@ -424,9 +438,9 @@ class OrganizerMessageForm(forms.Form):
         label="Send to", choices=Audience.choices, widget=forms.RadioSelect, initial="going"
     )
     subject = forms.CharField(label="Subject", max_length=150)
-    body = forms.CharField(
+    body = LimitedTextField(
         label="Message",
-        max_length=5000,
+        max_length=ORGANIZER_MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text="Plain text. It is emailed in the background, signed with your name.",
     )

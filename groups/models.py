@@ -26,10 +26,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.formats import date_format
 
 from accounts.choices import COUNTRIES, US_STATE_NAMES, LibraryType
+from config.textlimits import text_length_checks
 from groups import recurrence
 from groups.querysets import (
+    AttendanceQuerySet,
     GroupQuerySet,
     MeetupQuerySet,
     MembershipQuerySet,
@@ -37,6 +40,11 @@ from groups.querysets import (
     RSVPQuerySet,
 )
 from groups.timezones import validate_timezone
+from notifications.email_threads import MailThread
+
+DESCRIPTION_MAX_LENGTH = 5_000  # Markdown: a group's or a meetup's
+JOIN_MESSAGE_MAX_LENGTH = 1_000
+ACCESSIBILITY_NOTES_MAX_LENGTH = 1_000
 
 HORIZON = timedelta(days=365)
 # attendees may check in with the date's code from shortly before the start until a few hours
@@ -68,7 +76,10 @@ class Group(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
     description = models.TextField(
-        "about the group", blank=True, help_text="Who it is for and what you do. Markdown."
+        "about the group",
+        blank=True,
+        max_length=DESCRIPTION_MAX_LENGTH,
+        help_text="Who it is for and what you do. Markdown.",
     )
     country = models.CharField(max_length=8, choices=COUNTRIES, default="US")
     state = models.CharField(
@@ -121,6 +132,7 @@ class Group(models.Model):
             models.CheckConstraint(
                 condition=Q(join_policy__in=["open", "approval"]), name="group_join_policy_valid"
             ),
+            *text_length_checks("group", description=DESCRIPTION_MAX_LENGTH),
         ]
         indexes = [
             models.Index(fields=["country", "state"]),
@@ -177,7 +189,7 @@ class Membership(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     message = models.TextField(
         "message to the organizers",
-        max_length=1000,
+        max_length=JOIN_MESSAGE_MAX_LENGTH,
         blank=True,
         help_text="Optional: who you are and why you would like to join.",
     )
@@ -197,6 +209,7 @@ class Membership(models.Model):
                 | Q(status="pending", role="member"),
                 name="membership_organizers_and_members_are_active",
             ),
+            *text_length_checks("membership", message=JOIN_MESSAGE_MAX_LENGTH),
         ]
         indexes = [models.Index(fields=["group", "status", "role"])]
 
@@ -257,7 +270,9 @@ class Meetup(models.Model):
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="meetups")
     title = models.CharField(max_length=160)
-    description = models.TextField(blank=True, help_text="What you will do. Markdown.")
+    description = models.TextField(
+        blank=True, max_length=DESCRIPTION_MAX_LENGTH, help_text="What you will do. Markdown."
+    )
     # DTSTART in local wall time, plus its IANA zone, plus the RRULE (RFC 5545)
     start_date = models.DateField("first date")
     start_time = models.TimeField()
@@ -272,7 +287,7 @@ class Meetup(models.Model):
     address = models.CharField(max_length=300, blank=True)
     accessibility_notes = models.TextField(
         blank=True,
-        max_length=1000,
+        max_length=ACCESSIBILITY_NOTES_MAX_LENGTH,
         help_text="Step-free access, parking, quiet room, captions… Anything people should know.",
     )
     online_url = models.URLField(
@@ -360,6 +375,11 @@ class Meetup(models.Model):
                 condition=Q(venue_kind__in=VenueKind.values), name="meetup_venue_kind_valid"
             ),
             models.CheckConstraint(condition=~Q(timezone=""), name="meetup_timezone_set"),
+            *text_length_checks(
+                "meetup",
+                description=DESCRIPTION_MAX_LENGTH,
+                accessibility_notes=ACCESSIBILITY_NOTES_MAX_LENGTH,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -475,7 +495,7 @@ class Occurrence(models.Model):
     venue_kind = models.CharField("where", max_length=16, choices=VenueKind.choices, blank=True)
     venue_name = models.CharField("venue", max_length=200, blank=True)
     address = models.CharField(max_length=300, blank=True)
-    accessibility_notes = models.TextField(blank=True, max_length=1000)
+    accessibility_notes = models.TextField(blank=True, max_length=ACCESSIBILITY_NOTES_MAX_LENGTH)
     online_url = models.URLField("online meeting link", max_length=500, blank=True)
     note = models.CharField(
         "note for this date",
@@ -507,6 +527,7 @@ class Occurrence(models.Model):
                 condition=Q(venue_kind="") | Q(venue_kind__in=VenueKind.values),
                 name="occurrence_venue_kind_valid",
             ),
+            *text_length_checks("occurrence", accessibility_notes=ACCESSIBILITY_NOTES_MAX_LENGTH),
         ]
         indexes = [
             models.Index(fields=["start"]),
@@ -518,6 +539,12 @@ class Occurrence(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("groups:occurrence", kwargs={"slug": self.meetup.group.slug, "pk": self.pk})
+
+    def mail_thread(self) -> MailThread:
+        """Every email about this date threads under one subject; the date named is the one it
+        was planned for (RECURRENCE-ID), so moving it does not split the thread."""
+        when = date_format(self.local_original_start, "D j M Y")
+        return MailThread(kind="occurrence", pk=self.pk, title=f"{self.meetup.title}, {when}")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -639,7 +666,11 @@ class RSVP(models.Model):
                 condition=Q(source__in=["explicit", "series"]), name="rsvp_source_valid"
             ),
         ]
-        indexes = [models.Index(fields=["occurrence", "status", "status_changed_at"])]
+        indexes = [
+            models.Index(fields=["occurrence", "status", "status_changed_at"]),
+            # the staff's overview counts RSVPs per week (home/overview.py)
+            models.Index(fields=["created_at"], name="rsvp_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member}: {self.get_status_display()} ({self.occurrence_id})"
@@ -699,6 +730,8 @@ class Attendance(models.Model):
     hours = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("0"))
     verification_code = models.CharField(max_length=64, unique=True)
     created = models.DateTimeField(default=timezone.now)
+
+    objects = AttendanceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurrence__start", "pk"]

@@ -4,11 +4,14 @@ every list, feed and detail view goes through a `visible_to(viewer)` built on it
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery, Window
-from django.db.models.functions import Cast, RowNumber
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery, Sum, Window
+from django.db.models.functions import Cast, RowNumber, TruncMonth
 from django.utils import timezone
+
+from config.scopes import version_of
 
 PUBLIC = "public"
 VENUES = {
@@ -17,11 +20,15 @@ VENUES = {
 }
 
 
-def local_day():
+def local_day(occurrence: str = ""):
     """The day an occurrence starts on in its meetup's own time zone: the day a calendar shows
-    it on (PostgreSQL's `timezone(zone, timestamptz)` gives the local wall-clock time)."""
+    it on (PostgreSQL's `timezone(zone, timestamptz)` gives the local wall-clock time).
+    `occurrence` reaches the occurrence from another model ("occurrence__")."""
     local = Func(
-        F("meetup__timezone"), F("start"), function="timezone", output_field=models.DateTimeField()
+        F(f"{occurrence}meetup__timezone"),
+        F(f"{occurrence}start"),
+        function="timezone",
+        output_field=models.DateTimeField(),
     )
     return Cast(local, output_field=models.DateField())
 
@@ -179,6 +186,36 @@ class OccurrenceQuerySet(models.QuerySet):
         )
         return self.model.objects.filter(pk__in=Subquery(firsts)).order_by("start", "pk")
 
+    def with_turnout(self):
+        """`going_count` (answers "going") and `attended_count` (attendance recorded)."""
+        from groups.models import RSVP, Attendance
+
+        going = RSVP.objects.filter(occurrence=OuterRef("pk"), status="going")
+        attended = Attendance.objects.filter(occurrence=OuterRef("pk"))
+        return self.annotate(
+            going_count=subquery_count(going, per="occurrence"),
+            attended_count=subquery_count(attended, per="occurrence"),
+        )
+
+    def series_count_by_state(self, now: datetime | None = None) -> dict[str, int]:
+        """{state code: how many series} with a scheduled date to come, as the upcoming list
+        filtered to that state counts them (`next_per_series`); "" for groups outside the
+        United States. One aggregate query."""
+        place = models.Case(
+            models.When(meetup__group__country="US", then=F("meetup__group__state")),
+            default=models.Value(""),
+            output_field=models.CharField(),
+        )
+        rows = (
+            self.scheduled()
+            .filter(end__gt=now or timezone.now())
+            .order_by()
+            .annotate(place=place)
+            .values("place")
+            .annotate(n=Count("meetup", distinct=True))
+        )
+        return {row["place"]: row["n"] for row in rows}
+
     def venue_in(self, kinds):
         """Dates held in one of `kinds` of venue (a date's own venue wins over its series')."""
         return self.filter(Q(venue_kind__in=kinds) | Q(venue_kind="", meetup__venue_kind__in=kinds))
@@ -241,7 +278,31 @@ class OccurrenceQuerySet(models.QuerySet):
             .with_counts()
             .with_viewer_rsvp(viewer)
             .defer("meetup__group__description", "meetup__description")
+            # read with the row: a list's entry is kept under it (config/fragments.py)
+            .annotate(scope_version=version_of("occurrence"))
         )
+
+
+class AttendanceQuerySet(models.QuerySet):
+    def hours_by_local_month(self, *, since: date) -> dict[date, Decimal]:
+        """{first day of a month: hours of credit}, months as the meetups' own calendars show
+        them, from `since` (a first of a month) on. One aggregate query."""
+        # a day of slack: a local day starts up to 14 hours before or after UTC's
+        day = local_day("occurrence__")
+        rows = (
+            self.filter(
+                occurrence__start__gte=datetime.combine(
+                    since - timedelta(days=1), time.min, tzinfo=UTC
+                )
+            )
+            .order_by()
+            .annotate(day=day)
+            .filter(day__gte=since)
+            .annotate(month=TruncMonth("day"))
+            .values("month")
+            .annotate(hours=Sum("hours"))
+        )
+        return {row["month"]: row["hours"] for row in rows}
 
 
 class RSVPQuerySet(models.QuerySet):

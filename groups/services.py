@@ -28,6 +28,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from groups import recurrence
+from groups.caching import answers_changed, groups_changed
 from groups.models import (
     HORIZON,
     RSVP,
@@ -368,6 +369,7 @@ def occurrences_materialize(
             )
         )
     Occurrence.objects.bulk_create(created)
+    groups_changed()  # new dates, and series subscribers' answers for them
     meetup.materialized_until = max(horizon, meetup.materialized_until or horizon)
     meetup.save(update_fields=["materialized_until"])
     _apply_series_rsvps(meetup, [o for o in created if not o.is_cancelled], now=now)
@@ -449,6 +451,7 @@ def meetup_update(*, meetup: Meetup, by: User, details: dict[str, Any]) -> list[
         Occurrence.objects.filter(pk__in=[o.pk for o in upcoming]).update(
             sequence=F("sequence") + 1
         )
+        groups_changed()
         _notify_change(meetup, upcoming, change="updated")
     if meetup.capacity is None or (old_capacity is not None and meetup.capacity > old_capacity):
         for occurrence in upcoming:
@@ -608,6 +611,7 @@ def meetup_pause(
     Occurrence.objects.bulk_update(
         cancelled, ["status", "cancel_reason", "pause", "sequence", "updated_at"]
     )
+    groups_changed()
     _notify_change(meetup, cancelled, change="paused", message=pause.note)
     return pause, cancelled
 
@@ -633,6 +637,7 @@ def pause_delete(*, pause: MeetupPause, by: User) -> list[Occurrence]:
     Occurrence.objects.bulk_update(
         restored, ["status", "cancel_reason", "pause", "sequence", "updated_at"]
     )
+    groups_changed()
     pause.delete()
     _notify_change(meetup, restored, change="restored")
     return restored
@@ -721,6 +726,7 @@ def meetup_reschedule(
             setattr(occurrence_row, name, "")
         occurrence_row.note = ""
         occurrence_row.sequence += 1
+    groups_changed()  # dates re-dated in bulk, series answers moved to the new series
     Occurrence.objects.bulk_update(
         reused,
         [
@@ -786,6 +792,8 @@ def _promote_waitlist(occurrence: Occurrence, *, now: datetime) -> list[RSVP]:
         rsvp.status = RSVP.Status.GOING
         rsvp.status_changed_at = now
     RSVP.objects.bulk_update(promoted, ["status", "status_changed_at"])
+    if promoted:
+        answers_changed(occurrence.pk, [rsvp.member_id for rsvp in promoted])
     for rsvp in promoted:
         waitlist_promoted_notify.defer(rsvp_id=rsvp.pk)
     return promoted
@@ -892,6 +900,7 @@ def _apply_series_rsvps_for(
         )
     )
     going = _going_counts(locked)
+    groups_changed()  # answers for many dates at once
     RSVP.objects.bulk_create(
         RSVP(
             occurrence=occurrence,
@@ -966,6 +975,7 @@ def attendance_mark(
         .delete()
     )
     users = User.objects.filter(pk__in=members - already)
+    answers_changed(occurrence.pk, members - already)
     Attendance.objects.bulk_create(
         [
             _new_attendance(
@@ -1008,7 +1018,8 @@ def attendance_check_in(
             code="expired",
         )
     given = re.sub(r"[\s-]", "", code or "").upper()
-    if not secrets.compare_digest(given, occurrence.checkin_code):
+    # as bytes: compare_digest refuses a str with anything but ASCII in it (a TypeError, 500)
+    if not secrets.compare_digest(given.encode(), occurrence.checkin_code.encode()):
         raise ValidationError(
             "That code is not right. Check the code the organizer shows and try again.",
             code="wrong_code",
@@ -1072,6 +1083,7 @@ def occurrence_confirm(*, occurrence: Occurrence, by: User) -> Occurrence:
     now = timezone.now()
     Occurrence.objects.filter(pk=occurrence.pk).update(confirmed_at=now)
     Meetup.objects.filter(pk=occurrence.meetup_id).update(needs_confirmation=False)
+    groups_changed()  # a lapsed series shows in "upcoming" again
     occurrence.confirmed_at = now
     occurrence.meetup.needs_confirmation = False
     return occurrence

@@ -3,6 +3,7 @@
 Services defer these inside their transaction, so a job exists only if the change committed.
 """
 
+import hashlib
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -13,6 +14,7 @@ from procrastinate.contrib.django import app
 
 from accounts.choices import NotificationKind
 from accounts.notifications import notify
+from groups.caching import groups_changed
 
 CHANGE_SUBJECTS = {
     "cancelled": "Cancelled: {title}",
@@ -80,6 +82,8 @@ def waitlist_promoted_notify(*, rsvp_id: int) -> bool:
         template="groups_waitlist_promoted",
         context={"occurrence": occurrence, "meetup": occurrence.meetup},
         url=occurrence.get_absolute_url(),
+        thread=occurrence.mail_thread(),
+        thread_event=f"seat-{rsvp.pk}",
     )
 
 
@@ -139,6 +143,8 @@ def organizer_message_notify(
     if occurrence is None or sender is None:
         return 0
     group = occurrence.meetup.group
+    # the same message sent again (a retried job) keeps its Message-ID
+    message_key = hashlib.sha256(f"{sender_id}\n{subject}\n{body}".encode()).hexdigest()[:16]
     sent = 0
     for member in get_user_model().objects.filter(pk__in=member_ids, is_active=True):
         sent += notify(
@@ -146,8 +152,18 @@ def organizer_message_notify(
             kind=NotificationKind.ORGANIZER_MESSAGE,
             subject=f"[{group.name}] {subject}",
             template="groups_organizer_message",
-            context={"occurrence": occurrence, "group": group, "sender": sender, "body": body},
+            context={
+                "occurrence": occurrence,
+                "group": group,
+                "sender": sender,
+                "subject": subject,
+                "body": body,
+            },
             url=occurrence.get_absolute_url(),
+            # a reply goes to the organizers only (mailin/), never to everybody
+            thread=occurrence.mail_thread(),
+            thread_event=f"message-{message_key}",
+            replies=True,
         )
     return sent
 
@@ -218,6 +234,8 @@ def meetup_reminders_send(timestamp: int) -> int:
                     context={"occurrence": occurrence, "meetup": occurrence.meetup},
                     url=occurrence.get_absolute_url(),
                     in_app=False,
+                    thread=occurrence.mail_thread(),
+                    thread_event="reminder",
                 )
         except IntegrityError:  # another run got there first
             continue
@@ -257,6 +275,7 @@ def meetups_health_check(timestamp: int) -> dict[str, int]:
             ).update(confirmation_requested_at=now)
             if not claimed:
                 continue
+            groups_changed()  # its page asks organizers to confirm
             organizers = Membership.objects.organizers().filter(group=occurrence.meetup.group)
             for membership in organizers.select_related("member"):
                 notify(
@@ -266,6 +285,8 @@ def meetups_health_check(timestamp: int) -> dict[str, int]:
                     template="groups_confirm_request",
                     context={"occurrence": occurrence, "meetup": occurrence.meetup},
                     url=occurrence.get_absolute_url(),
+                    thread=occurrence.mail_thread(),
+                    thread_event="confirm",
                 )
             asked += 1
     # a confirmation given since (of any date of the series) settles an older lapse
@@ -280,4 +301,6 @@ def meetups_health_check(timestamp: int) -> dict[str, int]:
     flagged = Meetup.objects.filter(
         needs_confirmation=False, pk__in=lapsed.values("meetup_id")
     ).update(needs_confirmation=True)
+    if flagged:
+        groups_changed()  # hidden from "upcoming" until confirmed
     return {"asked": asked, "flagged": flagged}

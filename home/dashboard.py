@@ -153,7 +153,7 @@ class Dashboard:
 
 def dashboard(user) -> Dashboard:
     User = get_user_model()
-    follows = Follow.objects.of(user)
+    follows = Follow.objects.of(user).visible_to(user)  # not who has hidden since
     # what I follow comes back as id lists with my profile (no query of its own): literal ids
     # let PostgreSQL size the story query right (a subquery was guessed at one row, however
     # many topics a member follows)

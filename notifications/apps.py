@@ -6,3 +6,6 @@ class NotificationsConfig(AppConfig):
 
     name = "notifications"
     verbose_name = "Notifications"
+
+    def ready(self):
+        from notifications import caching  # noqa: F401 — maps its rows to what pages show

@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from accounts.choices import NotificationKind
+from notifications.followables import FOLLOWABLE
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -66,6 +67,29 @@ class FollowQuerySet(models.QuerySet):
             content_type__model=meta.model_name,
             object_id=target.pk,
         )
+
+    def targeting_any(self, model, ids) -> models.QuerySet:
+        """Follows of any of `ids` of `model` (by the content type's natural key, no query)."""
+        meta = model._meta.concrete_model._meta
+        return self.filter(
+            content_type__app_label=meta.app_label,
+            content_type__model=meta.model_name,
+            object_id__in=ids,
+        )
+
+    def visible_to(self, viewer):
+        """Follows whose target `viewer` may open now, each kind through its page's own
+        `visible_to(viewer)` (notifications/followables.py). The rows stay: a member who hides
+        their profile drops out, and comes back if they show themselves again."""
+        shown = Q()
+        for followable in FOLLOWABLE.values():
+            meta = followable.model._meta
+            shown |= Q(
+                Exists(followable.visible_to(viewer).filter(pk=OuterRef("object_id"))),
+                content_type__app_label=meta.app_label,
+                content_type__model=meta.model_name,
+            )
+        return self.filter(shown)
 
     def ids_of(self, model) -> models.QuerySet:
         """The primary keys of `model` objects followed, as a subquery-ready values list.
@@ -133,3 +157,44 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"Digest {self.week} for {self.member}"
+
+
+class MailingListMode(models.Model):
+    """The listserv habit: a member gets every new story and comment in the topics, groups and
+    people they follow as it happens, up to a daily cap they choose. Off (no row) by default."""
+
+    DAILY_CAPS = (5, 10, 20, 50, 100)
+
+    member = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mailing_list_mode"
+    )
+    daily_cap = models.PositiveSmallIntegerField(
+        "at most this many emails a day",
+        default=20,
+        choices=[(cap, f"{cap} a day") for cap in DAILY_CAPS],
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(daily_cap__gte=1), name="mailing_list_cap_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"Mailing-list mode for {self.member}, {self.daily_cap} a day"
+
+
+class MailingListDay(models.Model):
+    """How many mailing-list emails a member got on one (UTC) day, against their cap."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    day = models.DateField()
+    sent = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "day"], name="mailing_list_day_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sent} list emails to {self.member} on {self.day}"

@@ -1,7 +1,6 @@
 """Telling members things: in-app notifications and email (text + HTML, unsubscribe links),
 always sent by the task queue, never inside a request."""
 
-from django.apps import apps
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -13,17 +12,11 @@ from django.utils import timezone
 from accounts.choices import NotificationKind
 from accounts.models import Profile, User
 from config.tasks import email_message_send
+from notifications.caching import notifications_read
+from notifications.email_threads import REPLY_HINTS, MailThread, reply_address
 from notifications.models import Follow, Notification
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
-
-# what a member can follow: the name used in URLs → the model
-FOLLOWABLE = {
-    "member": "accounts.User",
-    "tag": "taggit.Tag",
-    "group": "meetup_groups.Group",
-    "organisation": "cooperatives.Organisation",
-}
 
 
 def notify(
@@ -36,19 +29,26 @@ def notify(
     url: str = "",
     reply_to: str | None = None,
     in_app: bool = True,
+    thread: MailThread | None = None,
+    thread_event: str = "",
+    replies: bool = False,
+    email: bool = True,
 ) -> bool:
     """Tell `recipient` about `kind`: an in-app notification (linking to `url`) and an email
     rendered from templates/emails/<template>.txt (and .html if there is one).
 
-    The email is skipped when the member switched that kind off; `reply_to` is set only when
-    its owner agreed. Returns whether an email was queued.
+    The email is skipped when the member switched that kind off (or `email` is False: they
+    get it another way, such as their mailing-list copy); `reply_to` is set only when its
+    owner agreed. An email about a `thread` (a story, a meetup date) threads with the others
+    about it (`thread_event` names this one, e.g. "comment-12"; none is the root), and with
+    `replies` the member can answer it by email. Returns whether an email was queued.
     """
     if not recipient.is_active:
         return False
     if in_app:
         Notification.objects.create(recipient=recipient, kind=kind, text=subject[:300], url=url)
     profile, _ = Profile.objects.get_or_create(user=recipient)
-    if not recipient.email or not profile.wants_email(kind):
+    if not email or not recipient.email or not profile.wants_email(kind):
         return False
     email_message_send.defer(
         **email_render(
@@ -57,16 +57,41 @@ def notify(
             subject=subject,
             template=template,
             context={**context, "url": url},
-        ),
-        reply_to=reply_to,
+            reply_to=reply_to,
+            thread=thread,
+            thread_event=thread_event,
+            replies=replies,
+        )
     )
     return True
 
 
-def email_render(*, recipient: User, kind: str, subject: str, template: str, context: dict):
-    """The keyword arguments of `email_message_send` for one member: both parts, and the
-    one-click unsubscribe headers of RFC 8058."""
-    unsubscribe_url = settings.SITE_URL + reverse(
+def email_render(
+    *,
+    recipient: User,
+    kind: str,
+    subject: str,
+    template: str,
+    context: dict,
+    reply_to: str | None = None,
+    thread: MailThread | None = None,
+    thread_event: str = "",
+    replies: bool = False,
+    unsubscribe_url: str = "",
+    kind_label: str = "",
+    extra_headers: dict | None = None,
+):
+    """The keyword arguments of `email_message_send` for one member: both parts, the one-click
+    unsubscribe headers of RFC 8058, and the thread's headers and reply address if any.
+    `unsubscribe_url` and `kind_label` replace the kind's own (for mailing-list copies)."""
+    headers, headline = {}, ""
+    if thread is not None:
+        # the subject is the thread's (mail clients thread by it); what happened leads the body
+        headline, subject = subject, thread.title
+        headers = thread.headers(thread_event)
+        if replies and reply_to is None:
+            reply_to = reply_address(member=recipient, thread=thread)
+    unsubscribe_url = unsubscribe_url or settings.SITE_URL + reverse(
         "notifications:unsubscribe", args=[unsubscribe_token(member=recipient, kind=kind)]
     )
     context = {
@@ -74,8 +99,10 @@ def email_render(*, recipient: User, kind: str, subject: str, template: str, con
         "recipient": recipient,
         "site_url": settings.SITE_URL,
         "site_name": settings.SITE_NAME,
-        "kind_label": NotificationKind(kind).label,
+        "kind_label": kind_label or NotificationKind(kind).label,
         "unsubscribe_url": unsubscribe_url,
+        "headline": headline,
+        "reply_hint": REPLY_HINTS[thread.kind] if thread and replies and reply_to else "",
     }
     body = render_to_string(f"emails/{template}.txt", context).strip()
     try:
@@ -90,9 +117,12 @@ def email_render(*, recipient: User, kind: str, subject: str, template: str, con
         ),
         "to": [recipient.email],
         "headers": {
+            **headers,
+            **(extra_headers or {}),
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
+        "reply_to": reply_to,
     }
 
 
@@ -127,18 +157,8 @@ def notification_open(*, notification: Notification) -> str:
 
 
 def notifications_mark_all_read(*, member: User) -> int:
+    notifications_read(member.pk)
     return Notification.objects.for_member(member).unread().update(read_at=timezone.now())
-
-
-def followable_model(name: str):
-    """The model behind a followable name, or None (unknown name, or its app not installed)."""
-    label = FOLLOWABLE.get(name)
-    if label is None:
-        return None
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
 
 
 def follow_toggle(*, member: User, target) -> bool:

@@ -7,18 +7,24 @@ from django.db.models import Q
 from procrastinate.contrib.django import app
 
 from accounts.choices import NotificationKind
+from notifications.mailing_list import list_post_send, list_subscribers
 from notifications.models import Follow
 from notifications.services import notify
 
 
 def _followers_of(model, ids):
     """Subquery: the members following any of `ids` of `model`."""
-    meta = model._meta
-    return Follow.objects.filter(
-        content_type__app_label=meta.app_label,
-        content_type__model=meta.model_name,
-        object_id__in=ids,
-    ).values("follower_id")
+    return Follow.objects.targeting_any(model, ids).values("follower_id")
+
+
+def _still_sees_a_reason(recipient, reasons: list[tuple]) -> bool:
+    """Whether `recipient` follows one of `reasons` (model, ids) that they may still see: a
+    follow of a member who has since hidden their profile or left tells them nothing."""
+    follows = Follow.objects.of(recipient).visible_to(recipient)
+    why = Q()
+    for model, ids in reasons:
+        why |= Q(pk__in=Follow.objects.targeting_any(model, ids).values("pk"))
+    return follows.filter(why).exists()
 
 
 @app.task(queue="notifications")
@@ -39,6 +45,7 @@ def story_followers_notify(*, story_id: int) -> int:
     if story is None:  # unpublished, hidden or deleted since
         return 0
     tag_ids = list(story.tags.values_list("pk", flat=True))
+    reasons = [(User, [story.author_id]), (Tag, tag_ids)]
     recipients = (
         User.objects.filter(is_active=True)
         .filter(
@@ -48,8 +55,27 @@ def story_followers_notify(*, story_id: int) -> int:
         .exclude(pk__in=story.coauthors.values("pk"))
         .order_by("pk")
     )
+    # members in mailing-list mode get the whole story as a list email instead (also when
+    # they follow only the group whose meetup discussed it)
+    group_id = story.discussed_at.meetup.group_id if story.discussed_at_id else None
+    on_the_list = list_subscribers(
+        members=[story.author_id], tags=tag_ids, groups=[group_id]
+    ).exclude(pk__in=[story.author_id, *story.coauthors.values_list("pk", flat=True)])
     sent = 0
+    for member in on_the_list:
+        sent += list_post_send(
+            recipient=member,
+            thread=story.mail_thread(),
+            event="",
+            headline=f"New story by {story.author_name}",
+            template="list_story",
+            context={"story": story},
+            url=story.get_absolute_url(),
+        )
+    listed = {member.pk for member in on_the_list}
     for recipient in recipients:
+        if not _still_sees_a_reason(recipient, reasons):
+            continue
         sent += notify(
             recipient=recipient,
             kind=NotificationKind.FOLLOWED_CONTENT,
@@ -57,6 +83,10 @@ def story_followers_notify(*, story_id: int) -> int:
             template="followed_story",
             context={"story": story},
             url=story.get_absolute_url(),
+            # the story's own announcement is its thread's root message
+            thread=story.mail_thread(),
+            replies=True,
+            email=recipient.pk not in listed,
         )
     return sent
 
@@ -78,6 +108,8 @@ def meetup_followers_notify(*, meetup_id: int) -> int:
     )
     sent = 0
     for recipient in recipients:
+        if not _still_sees_a_reason(recipient, [(Group, [meetup.group_id])]):
+            continue
         sent += notify(
             recipient=recipient,
             kind=NotificationKind.FOLLOWED_CONTENT,

@@ -10,4 +10,6 @@ urlpatterns = [
     path("following/", views.FollowingListView.as_view(), name="following"),
     path("follow/<str:kind>/<int:pk>/", views.follow_toggle, name="follow"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("mailing-list/", views.mailing_list, name="mailing_list"),
+    path("mailing-list/stop/<str:token>/", views.list_stop, name="list_stop"),
 ]

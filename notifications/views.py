@@ -6,12 +6,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import ListView
 
 from accounts.choices import NotificationKind
 from notifications import services
-from notifications.models import Notification
+from notifications.followables import FOLLOWABLE
+from notifications.forms import MailingListForm
+from notifications.mailing_list import list_stop_token_read, mailing_list_mode_set
+from notifications.models import Follow, MailingListMode, Notification
 
 
 class NotificationListView(LoginRequiredMixin, ListView):
@@ -53,10 +56,12 @@ def notifications_mark_all_read(request):
 @login_required
 @require_POST
 def follow_toggle(request, kind, pk):
-    model = services.followable_model(kind)
-    if model is None:
+    followable = FOLLOWABLE.get(kind)
+    if followable is None:
         raise Http404("Nothing of that kind can be followed.")
-    target = get_object_or_404(model, pk=pk)
+    # what its page would answer 404 for (a hidden profile, a deactivated account) is 404
+    # here too, so walking the ids names no one
+    target = get_object_or_404(followable.visible_to(request.user), pk=pk)
     if target == request.user:
         messages.error(request, "You can’t follow yourself.")
     elif services.follow_toggle(member=request.user, target=target):
@@ -73,7 +78,9 @@ class FollowingListView(LoginRequiredMixin, ListView):
 
     def get_queryset(self):
         return (
-            self.request.user.follows.select_related("content_type")
+            Follow.objects.of(self.request.user)
+            .visible_to(self.request.user)
+            .select_related("content_type")
             .prefetch_related("target")
             .order_by("-created_at")
         )
@@ -102,3 +109,37 @@ def unsubscribe(request, token):
         "notifications/unsubscribe_confirm.html",
         {"kind_label": NotificationKind(kind).label, "token": token},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mailing_list(request):
+    """Mailing-list mode: on or off, and the daily cap."""
+    mode = MailingListMode.objects.filter(member=request.user).first()
+    initial = {"enabled": mode is not None, "daily_cap": mode.daily_cap if mode else 20}
+    form = MailingListForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        enabled = form.cleaned_data["enabled"]
+        mailing_list_mode_set(
+            member=request.user, enabled=enabled, daily_cap=form.cleaned_data["daily_cap"]
+        )
+        messages.success(
+            request,
+            f"Mailing-list mode is on: at most {form.cleaned_data['daily_cap']} emails a day."
+            if enabled
+            else "Mailing-list mode is off.",
+        )
+        return redirect("notifications:mailing_list")
+    return render(request, "notifications/mailing_list.html", {"form": form})
+
+
+@csrf_exempt  # mail clients POST one-click unsubscribes (RFC 8058); the signed token authorises
+@require_http_methods(["GET", "POST"])
+def list_stop(request, token):
+    member = list_stop_token_read(token)
+    if member is None:
+        return render(request, "notifications/unsubscribe_invalid.html", status=404)
+    if request.method == "POST":
+        mailing_list_mode_set(member=member, enabled=False)
+        return render(request, "notifications/list_stop.html", {"stopped": True})
+    return render(request, "notifications/list_stop.html", {"stopped": False})

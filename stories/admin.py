@@ -12,14 +12,15 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from config.textlimits import LimitedTextField
 from stories import services
-from stories.models import Comment, Report, Story
+from stories.models import HIDDEN_REASON_MAX_LENGTH, Comment, Report, Story
 
 
 class HideReasonForm(forms.Form):
-    reason = forms.CharField(
+    reason = LimitedTextField(
         label="Why? The author is told exactly this.",
-        max_length=2000,
+        max_length=HIDDEN_REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
     )
 

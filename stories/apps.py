@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
 
 
 class StoriesConfig(AppConfig):
@@ -9,12 +8,7 @@ class StoriesConfig(AppConfig):
     def ready(self):
         from django.db.backends.signals import connection_created
 
-        from stories.caching import story_saved_or_deleted
-        from stories.models import Story, TaggedStory
+        from stories import caching  # noqa: F401 — maps stories' rows to what pages show
         from stories.querysets import typo_threshold_set
 
         connection_created.connect(typo_threshold_set, dispatch_uid="stories_typo_threshold")
-        # cached list figures (counts, popular topics) are recomputed after any change
-        for model in (Story, TaggedStory):
-            post_save.connect(story_saved_or_deleted, sender=model, dispatch_uid=f"lists-{model}")
-            post_delete.connect(story_saved_or_deleted, sender=model, dispatch_uid=f"lists-{model}")

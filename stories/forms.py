@@ -8,7 +8,15 @@ from django.utils.text import slugify
 from taggit.forms import TagField
 
 from accounts.choices import US_STATE_NAMES, US_STATES, Audience, LibraryType
-from stories.models import Report, Story, StoryKind
+from config.textlimits import LimitedTextField
+from stories.models import (
+    ASK_NOTE_MAX_LENGTH,
+    COMMENT_MAX_LENGTH,
+    REPORT_DETAILS_MAX_LENGTH,
+    Report,
+    Story,
+    StoryKind,
+)
 from stories.querysets import ASK_PER_STORY, SORTS
 from stories.services import STORY_FIELDS
 
@@ -88,6 +96,10 @@ class StoryForm(HoneypotForm, forms.ModelForm):
     class Meta:
         model = Story
         fields = [*STORY_FIELDS, "tags"]  # the template places each field
+        field_classes = dict.fromkeys(
+            ["summary", "situation", "what_we_did", "results", "do_differently", "resources"],
+            LimitedTextField,
+        )
         labels = {
             "title": "Title",
             "summary": "Summary",
@@ -100,7 +112,7 @@ class StoryForm(HoneypotForm, forms.ModelForm):
         }
         help_texts = {
             "title": "A headline a colleague would search for.",
-            "summary": "Two or three sentences, plain text, up to 300 characters.",
+            "summary": "Two or three sentences, plain text.",
             "situation": "What was going on, and for whom? Markdown: **bold**, lists, links.",
             "what_we_did": "The steps, partners and costs. Markdown.",
             "results": "What changed: numbers, feedback, evidence. Markdown.",
@@ -114,7 +126,7 @@ class StoryForm(HoneypotForm, forms.ModelForm):
         }
         widgets = {
             "discussed_at": forms.HiddenInput,
-            "summary": forms.Textarea(attrs={"rows": 3, "maxlength": 300}),
+            "summary": forms.Textarea(attrs={"rows": 3}),
             "situation": forms.Textarea(attrs={"rows": 8}),
             "what_we_did": forms.Textarea(attrs={"rows": 8}),
             "results": forms.Textarea(attrs={"rows": 6}),
@@ -193,9 +205,9 @@ class StoryForm(HoneypotForm, forms.ModelForm):
 
 
 class CommentForm(HoneypotForm):
-    body = forms.CharField(
+    body = LimitedTextField(
         label="Your comment",
-        max_length=10000,
+        max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Markdown: **bold**, lists, [links](https://example.org).",
     )
@@ -211,10 +223,10 @@ class ReportForm(forms.Form):
     reason = forms.ChoiceField(
         label="What is wrong?", choices=Report.Reason.choices, widget=forms.RadioSelect
     )
-    details = forms.CharField(
+    details = LimitedTextField(
         label="Anything moderators should know (optional)",
         required=False,
-        max_length=2000,
+        max_length=REPORT_DETAILS_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
@@ -237,12 +249,12 @@ class AskForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=f"Each gets one email. A challenge can go to {ASK_PER_STORY} colleagues in all.",
     )
-    note = forms.CharField(
+    note = LimitedTextField(
         label="A short note (optional)",
         required=False,
-        max_length=500,
+        max_length=ASK_NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Plain text, up to 500 characters, sent with the link to your challenge.",
+        help_text="Plain text, sent with the link to your challenge.",
     )
 
     def __init__(self, *args, candidates, remaining: int, **kwargs):

@@ -16,7 +16,17 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from accounts.choices import COUNTRIES, US_STATE_NAMES, Audience, LibraryType
+from config.textlimits import text_length_checks
+from notifications.email_threads import MailThread
 from stories.querysets import CommentQuerySet, StoryQuerySet
+
+SUMMARY_MAX_LENGTH = 300  # plain text: two or three sentences
+SECTION_MAX_LENGTH = 10_000  # Markdown: each of a story's four sections
+RESOURCES_MAX_LENGTH = 4_000  # one link per line
+COMMENT_MAX_LENGTH = 10_000  # Markdown
+REPORT_DETAILS_MAX_LENGTH = 2_000
+ASK_NOTE_MAX_LENGTH = 500
+HIDDEN_REASON_MAX_LENGTH = 2_000  # a moderator's, sent to the author
 
 FORMER_MEMBER = "a former member"
 
@@ -74,12 +84,14 @@ class Story(models.Model):
     title = models.CharField(max_length=160)
     # follows the title; the URL also carries the id, so links with an old slug still resolve
     slug = models.SlugField(max_length=180, blank=True)
-    summary = models.TextField(max_length=300, blank=True, help_text="Plain text.")
-    situation = models.TextField(blank=True)
-    what_we_did = models.TextField(blank=True)
-    results = models.TextField(blank=True)
-    do_differently = models.TextField(blank=True)
-    resources = models.TextField(blank=True, help_text="One link per line.")
+    summary = models.TextField(max_length=SUMMARY_MAX_LENGTH, blank=True, help_text="Plain text.")
+    situation = models.TextField(blank=True, max_length=SECTION_MAX_LENGTH)
+    what_we_did = models.TextField(blank=True, max_length=SECTION_MAX_LENGTH)
+    results = models.TextField(blank=True, max_length=SECTION_MAX_LENGTH)
+    do_differently = models.TextField(blank=True, max_length=SECTION_MAX_LENGTH)
+    resources = models.TextField(
+        blank=True, max_length=RESOURCES_MAX_LENGTH, help_text="One link per line."
+    )
 
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -141,7 +153,7 @@ class Story(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    hidden_reason = models.TextField(blank=True)
+    hidden_reason = models.TextField(blank=True, max_length=HIDDEN_REASON_MAX_LENGTH)
 
     # title (A), summary and tags (B), body sections and resources (C); see services
     search_vector = SearchVectorField(null=True, editable=False)
@@ -195,6 +207,16 @@ class Story(models.Model):
                 condition=Q(kind="challenge") | Q(solved_answer__isnull=True),
                 name="stories_story_only_challenges_are_solved",
             ),
+            *text_length_checks(
+                "stories_story",
+                summary=SUMMARY_MAX_LENGTH,
+                situation=SECTION_MAX_LENGTH,
+                what_we_did=SECTION_MAX_LENGTH,
+                results=SECTION_MAX_LENGTH,
+                do_differently=SECTION_MAX_LENGTH,
+                resources=RESOURCES_MAX_LENGTH,
+                hidden_reason=HIDDEN_REASON_MAX_LENGTH,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -206,6 +228,10 @@ class Story(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("stories:detail", kwargs={"pk": self.pk, "slug": self.slug or "story"})
+
+    def mail_thread(self) -> MailThread:
+        """Every email about this story threads under its title (and can be answered)."""
+        return MailThread(kind="story", pk=self.pk, title=self.title)
 
     @property
     def is_published(self) -> bool:
@@ -287,7 +313,7 @@ class Comment(models.Model):
         on_delete=models.SET_NULL,
         related_name="story_comments",
     )
-    body = models.TextField(max_length=10000, help_text="Markdown.")
+    body = models.TextField(max_length=COMMENT_MAX_LENGTH, help_text="Markdown.")
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     hidden_at = models.DateTimeField(null=True, blank=True)
@@ -298,13 +324,20 @@ class Comment(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    hidden_reason = models.TextField(blank=True)
+    hidden_reason = models.TextField(blank=True, max_length=HIDDEN_REASON_MAX_LENGTH)
 
     objects = CommentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["story", "created_at"], name="stories_comment_thread")]
+        constraints = text_length_checks(
+            "stories_comment", body=COMMENT_MAX_LENGTH, hidden_reason=HIDDEN_REASON_MAX_LENGTH
+        )
+        indexes = [
+            models.Index(fields=["story", "created_at"], name="stories_comment_thread"),
+            # the staff's overview counts comments per week (home/overview.py)
+            models.Index(fields=["created_at"], name="stories_comment_created"),
+        ]
 
     def __str__(self) -> str:
         return f"Comment {self.pk} by {self.author_name} on {self.story_id}"
@@ -392,7 +425,7 @@ class Report(models.Model):
         related_name="story_reports",
     )
     reason = models.CharField(max_length=16, choices=Reason.choices)
-    details = models.TextField(max_length=2000, blank=True)
+    details = models.TextField(max_length=REPORT_DETAILS_MAX_LENGTH, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -424,6 +457,7 @@ class Report(models.Model):
                 condition=Q(status="open", comment__isnull=False),
                 name="stories_report_comment_once_open",
             ),
+            *text_length_checks("stories_report", details=REPORT_DETAILS_MAX_LENGTH),
         ]
         indexes = [models.Index(fields=["status", "-created_at"], name="stories_report_queue")]
 
@@ -445,7 +479,7 @@ class AskRequest(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="help_requests"
     )
-    note = models.TextField(max_length=500, blank=True)
+    note = models.TextField(max_length=ASK_NOTE_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -454,6 +488,7 @@ class AskRequest(models.Model):
             models.CheckConstraint(
                 condition=~Q(asked_by=models.F("recipient")), name="stories_ask_not_self"
             ),
+            *text_length_checks("stories_askrequest", note=ASK_NOTE_MAX_LENGTH),
         ]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="stories_ask_recipient"),

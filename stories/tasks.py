@@ -9,6 +9,7 @@ from procrastinate.contrib.django import app
 
 from accounts.choices import NotificationKind
 from accounts.notifications import notify
+from notifications.mailing_list import list_post_send, list_subscribers
 
 
 @app.task
@@ -36,8 +37,35 @@ def comment_notify(*, comment_id: int) -> int:
             template="story_comment",
             context={"story": story, "comment": comment},
             url=comment.get_absolute_url(),
+            thread=story.mail_thread(),
+            thread_event=f"comment-{comment.pk}",
+            replies=True,
         )
-    return sent
+    return sent + comment_list_send(comment=comment, told=[r.pk for r in recipients if r])
+
+
+def comment_list_send(*, comment, told: list[int]) -> int:
+    """Mailing-list mode: the comment to members following the story's authors, the
+    commenter, its topics or the group whose meetup discussed it — not to the commenter, nor
+    to whoever was just told about it."""
+    story = comment.story
+    group_id = story.discussed_at.meetup.group_id if story.discussed_at_id else None
+    members = [story.author_id, comment.author_id, *story.coauthors.values_list("pk", flat=True)]
+    subscribers = list_subscribers(
+        members=members, tags=story.tags.values_list("pk", flat=True), groups=[group_id]
+    ).exclude(pk__in=[comment.author_id, *told])
+    return sum(
+        list_post_send(
+            recipient=member,
+            thread=story.mail_thread(),
+            event=f"comment-{comment.pk}",
+            headline=f"{comment.author_name} commented on “{story.title}”",
+            template="list_comment",
+            context={"story": story, "comment": comment},
+            url=comment.get_absolute_url(),
+        )
+        for member in subscribers
+    )
 
 
 @app.task
@@ -55,6 +83,9 @@ def answer_marked_notify(*, comment_id: int) -> int:
             template="story_answer_marked",
             context={"story": comment.story, "comment": comment},
             url=comment.get_absolute_url(),
+            thread=comment.story.mail_thread(),
+            thread_event=f"answer-{comment.pk}",
+            replies=True,
         )
     )
 
@@ -75,6 +106,9 @@ def colleague_ask_notify(*, ask_id: int) -> int:
             template="story_ask",
             context={"ask": ask, "story": ask.story, "asker": ask.asked_by},
             url=ask.story.get_absolute_url(),
+            thread=ask.story.mail_thread(),
+            thread_event=f"ask-{ask.pk}",
+            replies=True,
         )
     )
 

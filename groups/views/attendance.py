@@ -15,8 +15,10 @@ from django.template.defaultfilters import pluralize
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from config.ids import parse_id
 from config.ratelimit import rate_limit_hit
 from groups import services
+from groups.charts import credit_chart
 from groups.forms import OrganizerMessageForm
 from groups.models import Attendance, Occurrence
 from groups.permissions import organizer_required
@@ -36,7 +38,7 @@ def _own_occurrence(request, pk: int) -> Occurrence:
 @require_POST
 def attendance_mark(request, slug, pk):
     occurrence = _own_occurrence(request, pk)
-    present = {int(value) for value in request.POST.getlist("attended") if value.isdigit()}
+    present = {parse_id(value) for value in request.POST.getlist("attended")} - {None}
     try:
         added, removed = services.attendance_mark(
             occurrence=occurrence, by=request.user, present=present
@@ -131,7 +133,11 @@ def credit(request):
     return render(
         request,
         "groups/credit.html",
-        {"years": list(years.values()), "total": sum((r.hours for r in rows), Decimal("0"))},
+        {
+            "years": list(years.values()),
+            "total": sum((r.hours for r in rows), Decimal("0")),
+            "credit_chart": credit_chart(request.user) if rows else None,
+        },
     )
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from config.pagecache import kept_until_change
+from config.scopes import GROUPS, occurrence
 from groups import calendars, services
 from groups.models import RSVP, CalendarToken, Group, Meetup, Membership, Occurrence
 
@@ -54,7 +55,7 @@ def _feed_viewer(request):
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=[GROUPS])
 def group_feed(request, slug):
     viewer = _feed_viewer(request)
     group = get_object_or_404(Group.objects.visible_to(viewer), slug=slug)
@@ -69,7 +70,7 @@ def group_feed(request, slug):
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=lambda request, slug, pk: [GROUPS, occurrence(pk)])
 def occurrence_ics(request, slug, pk):
     occurrence = get_object_or_404(
         Occurrence.objects.visible_to(request.user).select_related("meetup__group"),

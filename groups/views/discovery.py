@@ -6,6 +6,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from config.pagecache import kept_until_change
+from config.scopes import GROUPS
+from groups.charts import meetup_counts, meetups_map
 from groups.forms import DiscoveryForm
 from groups.models import Occurrence
 
@@ -13,7 +15,7 @@ PER_PAGE = 20
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=[GROUPS])
 def upcoming(request):
     user = request.user
     form = DiscoveryForm(request.GET or None, viewer=user)
@@ -25,6 +27,8 @@ def upcoming(request):
     page_obj = Paginator(listing, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # the map of every upcoming series, beside the list (not on a day's page)
+    state_map = None if day else meetups_map(meetup_counts(request), selected=filters.get("state"))
     calendar_query = query.copy()
     calendar_query.pop("on", None)
     if day:
@@ -41,5 +45,6 @@ def upcoming(request):
             "near_state": form.near_state,
             "query_string": query.urlencode(),
             "calendar_query": calendar_query.urlencode(),
+            "state_map": state_map,
         },
     )

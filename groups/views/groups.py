@@ -15,6 +15,7 @@ from django.views.generic import FormView, UpdateView
 
 from config.pagecache import kept_until_change
 from config.ratelimit import rate_limit_hit
+from config.scopes import DIRECTORY, GROUPS, MEMBERS
 from groups import services
 from groups.forms import GroupForm, JoinForm
 from groups.models import CalendarToken, Group, Membership, Occurrence
@@ -41,7 +42,7 @@ def _error_text(error: ValidationError) -> str:
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=[GROUPS])
 def index(request):
     """Groups the viewer can see, soonest meetup first, and the next meetups across them."""
     user = request.user
@@ -101,9 +102,13 @@ class GroupUpdateView(UpdateView):
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=[GROUPS, MEMBERS, DIRECTORY])
 def group_detail(request, slug):
     """Upcoming meetups first, then about, members and recent past meetups."""
+    return _group_page(request, slug, join_form=JoinForm())
+
+
+def _group_page(request, slug: str, *, join_form: JoinForm):
     user = request.user
     now = timezone.now()
     group = viewable_group(
@@ -138,7 +143,7 @@ def group_detail(request, slug):
             "members": members,
             "past": past,
             "organisations": list(group.organisations.only("name", "slug").order_by("name")),
-            "join_form": JoinForm(),
+            "join_form": join_form,
             "feed_url": _feed_url(request, group),
         },
     )
@@ -179,7 +184,7 @@ def group_members(request, slug):
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=[GROUPS])
 def group_past(request, slug):
     group = viewable_group(request, slug)
     past = (
@@ -207,8 +212,12 @@ def group_join(request, slug):
         messages.error(request, "You have asked to join many groups in the last hour. Try later.")
         return redirect(group)
     form = JoinForm(request.POST)
-    message = form.cleaned_data["message"] if form.is_valid() else ""
-    membership = services.membership_join(group=group, member=request.user, message=message)
+    if not form.is_valid():
+        # the group's page again, the message beside what is wrong with it: never dropped
+        return _group_page(request, slug, join_form=form)
+    membership = services.membership_join(
+        group=group, member=request.user, message=form.cleaned_data["message"]
+    )
     if membership.is_active:
         messages.success(request, f"You joined {group}. RSVP to a meetup below.")
     else:

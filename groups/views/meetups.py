@@ -4,15 +4,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from config.ids import parse_id
 from config.pagecache import kept_until_change
+from config.scopes import GROUPS, MEMBERS, occurrence
 from groups import services
+from groups.charts import series_chart
 from groups.forms import (
     CancelForm,
     MeetupDetailsForm,
@@ -33,6 +36,7 @@ from groups.permissions import organizer_required, viewable_group
 from groups.recurrence import Repeat
 from groups.templatetags.groups_tags import when_short
 from groups.timezones import default_timezone
+from notifications.models import Notification
 
 OCCURRENCES_PER_PAGE = 10
 
@@ -115,10 +119,8 @@ def meetup_reschedule(request, slug, pk):
     """Change the schedule from one date on ("this and following")."""
     meetup = get_object_or_404(Meetup, pk=pk, group=request.group)
     upcoming = meetup.occurrences.upcoming()
-    from_pk = request.POST.get("from") or request.GET.get("from")
-    occurrence = (
-        upcoming.filter(pk=from_pk).first() if from_pk and from_pk.isdigit() else upcoming.first()
-    )
+    from_pk = parse_id(request.POST.get("from") or request.GET.get("from"))
+    occurrence = upcoming.filter(pk=from_pk).first() if from_pk else upcoming.first()
     if occurrence is None:
         raise Http404("No date to come to change from.")
     occurrence.meetup = meetup
@@ -274,18 +276,28 @@ def occurrence_move(request, slug, pk):
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=[GROUPS])
 def meetup_detail(request, slug, pk):
     """A series: how it repeats, its dates to come, breaks, and "I come every time"."""
     group = viewable_group(request, slug)
-    meetup = get_object_or_404(Meetup, pk=pk, group=group)
+    meetups = Meetup.objects.all()
+    extra = {}
+    if request.user.is_authenticated:
+        # with the meetup: the member's "every time" answer and the header's unread count
+        # (two queries fewer, room for the organizers' series chart)
+        meetups = meetups.annotate(
+            viewer_subscribed=Exists(
+                SeriesRSVP.objects.filter(meetup=OuterRef("pk"), member=request.user)
+            ),
+            unread_notification_count=Notification.objects.unread_count_of(request.user),
+        )
+    meetup = get_object_or_404(meetups, pk=pk, group=group)
+    if request.user.is_authenticated:
+        extra["unread_notification_count"] = meetup.unread_notification_count
     meetup.group = group
     dates = meetup.occurrences.upcoming().for_listing(request.user)
     page_obj = Paginator(dates, OCCURRENCES_PER_PAGE).get_page(request.GET.get("page"))
-    subscribed = (
-        request.user.is_authenticated
-        and SeriesRSVP.objects.filter(meetup=meetup, member=request.user).exists()
-    )
+    subscribed = getattr(meetup, "viewer_subscribed", False)
     today = timezone.now().astimezone(meetup.tz).date()
     return render(
         request,
@@ -298,12 +310,14 @@ def meetup_detail(request, slug, pk):
             "subscribed": subscribed,
             "pauses": list(meetup.pauses.filter(ends_on__gte=today)),
             "continued_by": list(meetup.continued_by.all()),
+            "series_chart": series_chart(meetup) if group.viewer_is_organizer else None,
+            **extra,
         },
     )
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=lambda request, slug, pk: [GROUPS, MEMBERS, occurrence(pk)])
 def occurrence_detail(request, slug, pk):
     group = viewable_group(request, slug)
     occurrence = _occurrence(request, slug, pk)

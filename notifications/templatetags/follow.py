@@ -1,10 +1,10 @@
 from django import template
 
+from notifications.followables import FOLLOWABLE
 from notifications.models import Follow
-from notifications.services import FOLLOWABLE
 
 register = template.Library()
-_KIND_BY_LABEL = {label.lower(): kind for kind, label in FOLLOWABLE.items()}
+_KIND_BY_LABEL = {kind.model._meta.label_lower: name for name, kind in FOLLOWABLE.items()}
 
 
 @register.inclusion_tag("includes/_follow_button.html", takes_context=True)

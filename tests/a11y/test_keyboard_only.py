@@ -53,6 +53,8 @@ def test_sign_up_write_rsvp_and_subscribe_with_the_keyboard_only(page, base_url,
     page.goto(base_url + "/accounts/signup/")
     focus(page, r"^Email")
     page.keyboard.type("kim.keys@district.example")
+    focus(page, r"^Your name")
+    page.keyboard.type("Kim Keys")
     focus(page, r"^Password \(required\)")
     page.keyboard.type(PASSWORD)
     focus(page, r"^Password \(again\)")
@@ -69,7 +71,7 @@ def test_sign_up_write_rsvp_and_subscribe_with_the_keyboard_only(page, base_url,
     # confirmed in the browser that signed up: signed in straight away
     expect(heading(page)).to_have_text("Welcome! Tell colleagues where you work")
     focus(page, r"^Your name")
-    page.keyboard.type("Kim Keys")
+    assert page.evaluate("document.activeElement.value") == "Kim Keys"  # given at sign-up
     focus(page, r"^Library type")
     page.keyboard.type("Public")  # a closed <select> picks by typing
     focus(page, r"^Library name")

@@ -3,7 +3,7 @@ import re
 from django.core import mail
 from playwright.sync_api import expect
 
-from accounts.models import ContactMessage
+from accounts.models import ContactMessage, Profile
 from tests.factories import TEST_PASSWORD, UserFactory, profile_for
 
 CONFIRM_LINK = re.compile(r"https?://\S+/accounts/confirm-email/\S+/")
@@ -21,6 +21,7 @@ def test_signup_verify_login_onboard_and_see_the_profile(page, base_url, axe, ta
     assert axe(page) == []
 
     page.get_by_label("Email").fill("nina.newcomer@district.example")
+    page.get_by_label("Your name").fill("Nina Newcomer")
     page.get_by_label(re.compile(r"^Password \(required\)")).fill(PASSWORD)
     page.get_by_label(re.compile(r"^Password \(again\)")).fill(PASSWORD)
     page.get_by_role("button", name="Join").click()
@@ -41,13 +42,14 @@ def test_signup_verify_login_onboard_and_see_the_profile(page, base_url, axe, ta
     page.get_by_role("button", name="Log in").click()
 
     expect(heading(page)).to_have_text("Welcome! Tell colleagues where you work")
+    expect(page.get_by_text("Three things first")).to_contain_text("your name")
+    expect(page.get_by_label("Your name")).to_have_value("Nina Newcomer")  # from sign-up
     assert axe(page) == []
-    page.get_by_role("button", name="Save and continue").click()  # nothing filled in yet
+    page.get_by_role("button", name="Save and continue").click()  # nothing else filled in yet
     expect(page.get_by_role("alert")).to_contain_text("Please correct")
     expect(page.get_by_label("Library type")).to_have_attribute("aria-invalid", "true")
     assert axe(page) == []
 
-    page.get_by_label("Your name").fill("Nina Newcomer")
     page.get_by_label("Library type").select_option(label="Public")
     page.get_by_label("Library name").fill("Ypsilanti District Library")
     page.get_by_label("ZIP or postal code").fill("48197")
@@ -153,3 +155,30 @@ def test_edit_profile_and_settings_are_accessible(page, base_url, axe):
     expect(heading(page)).to_have_text("Olive Owner")
     expect(page.get_by_role("link", name="information literacy")).to_be_visible()
     expect(page.get_by_text("Public: anyone can see this page")).to_be_visible()
+
+
+def test_the_bio_counts_what_is_left_and_a_longer_one_is_kept_to_shorten(page, base_url, axe):
+    me = UserFactory(email="me@library.example", display_name="Olive Owner")
+    profile_for(me, library_type="academic", postal_code="48104", state="MI", bio="Before")
+    limit = Profile._meta.get_field("bio").max_length
+
+    log_in(page, base_url, "me@library.example")
+    page.goto(base_url + f"/members/{me.pk}/edit/")
+    bio = page.get_by_label("About you")
+    expect(bio).to_have_accessible_description(re.compile(f"Up to {limit:,} characters"))
+    bio.fill("Two\nlines")  # a line break counts once, as the server counts it
+    expect(page.get_by_text(f"{limit - 9:,} characters left")).to_be_visible()
+    assert axe(page) == []
+
+    too_long = "x" * (limit + 5)
+    bio.fill(too_long)  # no maxlength: the browser keeps the whole paste
+    expect(page.get_by_text("5 characters too many")).to_be_visible()
+    expect(bio).to_have_accessible_description(re.compile("5 characters too many"))
+    page.get_by_role("button", name="Save profile").click()
+
+    expect(bio).to_have_attribute("aria-invalid", "true")
+    refused = page.get_by_text(f"Please shorten this to {limit:,} characters or fewer")
+    expect(refused).to_be_visible()
+    expect(bio).to_have_value(too_long)
+    assert Profile.objects.get(user=me).bio == "Before"
+    assert axe(page) == []

@@ -21,12 +21,15 @@ class Head(HTMLParser):
         self.descriptions: list[str] = []
         self.viewports: list[str] = []
         self._in_title = False
+        self._in_head = False
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "html":
             self.lang = attrs.get("lang")
-        elif tag == "title":
+        elif tag == "head":
+            self._in_head = True
+        elif tag == "title" and self._in_head:  # an SVG picture's <title> names the picture
             self._in_title = True
             self.titles.append("")
         elif tag == "meta" and attrs.get("name") == "description":
@@ -37,6 +40,8 @@ class Head(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "title":
             self._in_title = False
+        elif tag == "head":
+            self._in_head = False
 
     def handle_data(self, data):
         if self._in_title:

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.processes
 
 
 @pytest.fixture
-def env(server_database_url, production_static):
+def env(transactional_db, server_database_url, production_static):
     return production_env(server_database_url, DJANGO_STATIC_ROOT=production_static)
 
 

@@ -1,15 +1,18 @@
 """Email leaves through the task queue, never inside the request."""
 
 import threading
+from types import SimpleNamespace
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.core import mail
+from django.db import connection
 from django.urls import reverse
 from procrastinate.contrib.django import app as procrastinate_app
 from procrastinate.contrib.django.django_connector import DjangoConnector
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from config.tasks import email_message_send
+from config.tasks import email_message_send, jobs_retry_stalled
 
 
 @pytest.mark.django_db
@@ -18,6 +21,7 @@ def test_signup_email_is_deferred_then_sent_by_the_queue(client, task_queue):
         reverse("account_signup"),
         {
             "email": "new@libraries.example",
+            "display_name": "Nell New",
             "password1": "a-long-pass-phrase",
             "password2": "a-long-pass-phrase",
         },
@@ -61,3 +65,37 @@ def test_a_real_worker_runs_jobs_stored_in_postgresql():
     # (the worker may also defer periodic tasks that are due, e.g. the meetup reminders)
     assert ProcrastinateJob.objects.get(task_name=email_message_send.name).status == "succeeded"
     assert [message.subject for message in mail.outbox] == ["Hello"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_jobs_left_running_by_a_stopped_worker_are_queued_again():
+    """A worker that lost the database mid-job leaves it "doing"; the periodic task puts it
+    back in the queue, and leaves alone the jobs of a worker that is still alive."""
+    connector = DjangoConnector()
+    with procrastinate_app.replace_connector(connector) as app:
+        lost, running = (
+            email_message_send.defer(subject=subject, body="", to=["someone@libraries.example"])
+            for subject in ("lost", "running")
+        )
+        with connection.cursor() as cursor:
+            for job_id, heartbeat in ((lost, "2 minutes"), (running, "1 second")):
+                cursor.execute(
+                    "INSERT INTO procrastinate_workers (last_heartbeat) "
+                    "VALUES (now() - %s::interval) RETURNING id",
+                    [heartbeat],
+                )
+                cursor.execute(
+                    "UPDATE procrastinate_jobs SET status = 'doing', worker_id = %s WHERE id = %s",
+                    [cursor.fetchone()[0], job_id],
+                )
+
+        retried = async_to_sync(jobs_retry_stalled.func)(SimpleNamespace(app=app), timestamp=0)
+
+    assert retried == 1
+    assert ProcrastinateJob.objects.get(pk=lost).status == "todo"
+    assert ProcrastinateJob.objects.get(pk=running).status == "doing"
+
+
+def test_stalled_jobs_are_looked_for_periodically():
+    periodic = [p.task.name for p in procrastinate_app.periodic_registry.periodic_tasks.values()]
+    assert jobs_retry_stalled.name in periodic

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from cooperatives.models import Organisation, Suggestion
+from cooperatives.models import REJECTION_REASON_MAX_LENGTH, Organisation, Suggestion
 from tests.factories import OrganisationFactory, SuggestionFactory, UserFactory, make_curator
 
 pytestmark = pytest.mark.django_db
@@ -384,6 +384,28 @@ def test_a_curator_rejects_with_a_reason_in_the_admin(curator_client, task_queue
     assert suggestion.status == "rejected"
     assert suggestion.rejection_reason == "The old address is still their own."
     assert len(task_queue.jobs("email_message_send")) == 1
+
+
+@pytest.mark.parametrize(
+    ("reason", "message"),
+    [
+        ("x" * (REJECTION_REASON_MAX_LENGTH + 1), "characters or fewer"),
+        ("Wrong\x00", "Null characters are not allowed"),
+    ],
+)
+def test_a_rejection_reason_the_database_cannot_keep_is_explained(curator_client, reason, message):
+    # the reason comes straight from the request: it used to reach PostgreSQL (500)
+    suggestion = SuggestionFactory()
+
+    response = curator_client.post(
+        reverse("admin:cooperatives_suggestion_reject", args=[suggestion.pk]),
+        {"reason": reason},
+        follow=True,
+    )
+
+    assert message in response.content.decode()
+    suggestion.refresh_from_db()
+    assert (suggestion.status, suggestion.rejection_reason) == ("pending", "")
 
 
 def test_decisions_need_post_and_change_permission(client, curator_client):

@@ -246,6 +246,27 @@ def test_bad_rows_are_reported_per_row_and_field_and_cannot_be_confirmed(curator
     assert Organisation.objects.count() == 4
 
 
+def test_rows_the_database_cannot_keep_are_reported_not_failed(curator_client, directory):
+    # NUL reached PostgreSQL in the lookup by name (a database error that aborted the import)
+    rows = [
+        {"name": "Nul\x00 Cooperative", "kind": "consortium", "parents": "", "description": ""},
+        {"name": "Parent Nul", "kind": "consortium", "parents": "ALA\x00", "description": ""},
+        {"name": "Wordy", "kind": "consortium", "parents": "", "description": "x" * 2001},
+        {"name": "Fine Cooperative", "kind": "consortium", "parents": "", "description": "Ok."},
+    ]
+
+    preview = dry_run(curator_client, to_csv(rows))
+
+    result = preview.context["result"]
+    invalid = {row.number: row.error_dict for row in result.invalid_rows}
+    assert set(invalid) == {1, 2, 3}
+    assert "Null characters are not allowed." in invalid[1]["name"]
+    assert "Null characters are not allowed." in invalid[2]["parents"]
+    assert "2,000 characters or fewer" in " ".join(invalid[3]["description"])
+    assert not result.has_errors()  # reported per row, not a failed import
+    assert Organisation.objects.count() == 4
+
+
 def test_a_parent_that_would_make_a_loop_is_refused(curator_client, directory):
     rows = [
         {

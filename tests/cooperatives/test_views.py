@@ -1,7 +1,13 @@
 import pytest
 from django.urls import reverse
 
-from cooperatives.models import Affiliation, Organisation, Suggestion
+from cooperatives.models import (
+    DESCRIPTION_MAX_LENGTH,
+    SUGGESTION_NOTE_MAX_LENGTH,
+    Affiliation,
+    Organisation,
+    Suggestion,
+)
 from cooperatives.views import SUGGESTIONS_PER_HOUR
 from tests.factories import AffiliationFactory, OrganisationFactory, UserFactory
 from tests.xss import XSS_PAYLOADS, assert_inert
@@ -115,9 +121,10 @@ def test_pagination_keeps_the_filters(client):
 
 
 def test_the_list_uses_few_queries_whatever_the_size(client, member, django_assert_max_num_queries):
-    OrganisationFactory.create_batch(3)
     client.force_login(member)
     client.get(LIST)  # the first visit also records onboarding in the session
+    # both measurements follow a change, so both count the map's figures afresh
+    OrganisationFactory.create_batch(3)
     with django_assert_max_num_queries(7) as small:
         client.get(LIST, {"q": "cooperative", "state": "MI"})
     OrganisationFactory.create_batch(30)
@@ -366,6 +373,26 @@ def test_bad_input_is_explained_and_kept(member_client):
     assert 'aria-invalid="true"' in page
     assert 'aria-describedby="id_name_error"' in page
     assert "Please add them" in page  # nothing the member wrote is lost
+    assert not Suggestion.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"),
+    [("description", DESCRIPTION_MAX_LENGTH), ("note", SUGGESTION_NOTE_MAX_LENGTH)],
+)
+def test_a_text_over_its_limit_is_refused_and_kept(member_client, field, limit):
+    too_long = "x" * (limit + 1)
+
+    response = member_client.post(
+        reverse("cooperatives:suggest"),
+        {"name": "Lakeland", "kind": "consortium", "country": "US", field: too_long},
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"{limit:,} characters or fewer" in page
+    assert too_long in page
+    assert f"Up to {limit:,} characters." in page
     assert not Suggestion.objects.exists()
 
 

@@ -121,7 +121,9 @@ def test_organizers_are_asked_once_and_unconfirmed_series_are_flagged_and_hidden
     assert meetups_health_check(timestamp=stamp) == {"asked": 0, "flagged": 0}
     task_queue.run_all()
     assert [m.to for m in mail.outbox] == [[organizer.email]]
-    assert "still on" in mail.outbox[0].subject
+    # the date's thread subject; what is asked leads the body
+    assert mail.outbox[0].subject == f"[Librarian Commons] {first.mail_thread().title}"
+    assert "still on?" in mail.outbox[0].body.splitlines()[0]
 
     # the date comes and goes without a confirmation
     _move(first, timedelta(hours=-2))

@@ -178,7 +178,7 @@ def test_leaving_gives_seats_to_people_waiting_and_drops_series_rsvps(
     assert not RSVP.objects.filter(member=leaver).exists()
     assert not SeriesRSVP.objects.filter(member=leaver).exists()
     assert RSVP.objects.get(member=waiting).status == RSVP.Status.GOING
-    assert "You have a seat" in emails_to(waiting)[0].subject
+    assert "You have a seat" in emails_to(waiting)[0].body
 
 
 def test_database_keeps_one_membership_per_member(group, organizer):
@@ -529,7 +529,7 @@ def test_updating_details_tells_people_going_and_more_seats_promote(
     assert set(changed) == {"venue_name", "capacity"}
     assert RSVP.objects.get(occurrence=second, member=ben).status == RSVP.Status.GOING
     assert any("Pierce Middle" in m.body for m in emails_to(ann))
-    assert any("You have a seat" in m.subject for m in emails_to(ben))
+    assert any("You have a seat" in m.body for m in emails_to(ben))
 
 
 def test_lowering_capacity_keeps_everyone_going(series_with_people, organizer, add_member):

@@ -49,7 +49,8 @@ def test_a_freed_seat_goes_to_the_first_person_waiting_who_is_emailed(
     assert status_of(occurrence, third) == "waitlisted"
     [email] = mail.outbox
     assert email.to == [second.email]
-    assert email.subject == "[Librarian Commons] You have a seat: Long lunch and collaboration"
+    assert email.subject == f"[Librarian Commons] {occurrence.mail_thread().title}"
+    assert email.body.startswith("You have a seat: Long lunch and collaboration")
     assert occurrence.get_absolute_url() in email.body
 
 

@@ -64,6 +64,18 @@ def test_organizer_is_invited_to_write_up_a_past_meetup(client, past, organizer)
     assert past.get_absolute_url() in detail
 
 
+@pytest.mark.parametrize("occurrence", ["²", "9" * 5000, "-1", "1.5"])
+def test_an_occurrence_that_is_no_id_starts_an_unlinked_story(client, occurrence):
+    # "²" passed str.isdigit() and then failed int(): a server error
+    client.force_login(UserFactory())
+    client.get("/")
+
+    response = client.get(reverse("stories:create"), {"occurrence": occurrence})
+
+    assert response.status_code == 200
+    assert 'name="discussed_at" value=' not in response.content.decode()
+
+
 def test_members_are_not_invited(client, past, add_member):
     client.force_login(add_member())
     client.get("/")

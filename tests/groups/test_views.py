@@ -10,7 +10,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from groups import services
-from groups.models import RSVP, Group, Meetup, Membership, Occurrence
+from groups.models import (
+    ACCESSIBILITY_NOTES_MAX_LENGTH,
+    DESCRIPTION_MAX_LENGTH,
+    JOIN_MESSAGE_MAX_LENGTH,
+    RSVP,
+    Group,
+    Meetup,
+    Membership,
+    Occurrence,
+)
 from groups.recurrence import Repeat, RuleSpec
 from tests.factories import GroupFactory, MeetupFactory, MembershipFactory, UserFactory
 from tests.groups.conftest import local_today
@@ -200,6 +209,84 @@ def test_creating_a_group_through_the_form(member_client, member):
     assert group.state == "MO"
     assert group.library_types == ["high_school", "public", "academic"]
     assert Membership.objects.organizers().get(group=group).member == member
+
+
+def assert_too_long(response, field: str, limit: int, kept: str):
+    """Refused beside the field, with the limit and the length, and the text kept to shorten."""
+    assert response.status_code == 200
+    page = response.content.decode()
+    error_list = re.search(rf'<ul class="errorlist" id="id_{field}_error">(.*?)</ul>', page, re.S)
+    assert error_list, page
+    assert f"{limit:,} characters or fewer" in error_list.group(1)
+    assert kept in page
+    assert f"Up to {limit:,} characters." in page  # the hint, and the counter's limit
+    assert re.search(rf'<textarea[^>]*data-maxlength="{limit}"[^>]*id="id_{field}"', page)
+
+
+def test_a_group_description_over_the_limit_is_refused_with_the_text_kept(client, organizer):
+    group = GroupFactory(organizer=organizer, name="Before", description="Before")
+    client.force_login(organizer)
+    too_long = "[a](b)" * (DESCRIPTION_MAX_LENGTH // 6 + 1)  # worst-case Markdown to render
+
+    response = client.post(
+        reverse("groups:update", kwargs={"slug": group.slug}),
+        {
+            "name": "Renamed",
+            "description": too_long,
+            "country": "US",
+            "visibility": "public",
+            "join_policy": "open",
+        },
+    )
+
+    assert_too_long(response, "description", DESCRIPTION_MAX_LENGTH, too_long)
+    group.refresh_from_db()
+    assert (group.name, group.description) == ("Before", "Before")
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"),
+    [
+        ("description", DESCRIPTION_MAX_LENGTH),
+        ("accessibility_notes", ACCESSIBILITY_NOTES_MAX_LENGTH),
+    ],
+)
+def test_meetup_texts_over_the_limit_are_refused_with_the_text_kept(
+    client, group, organizer, field, limit
+):
+    client.force_login(organizer)
+    too_long = "x" * (limit + 1)
+
+    response = client.post(
+        reverse("groups:meetup_create", kwargs={"slug": group.slug}),
+        meetup_post(**{field: too_long}),
+    )
+
+    assert_too_long(response, field, limit, too_long)
+    assert not Meetup.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("message", "error"),
+    [
+        ("x" * (JOIN_MESSAGE_MAX_LENGTH + 1), f"{JOIN_MESSAGE_MAX_LENGTH:,} characters or fewer"),
+        ("Hello\x00", "Null characters are not allowed"),
+    ],
+)
+def test_a_bad_join_message_is_refused_not_dropped(client, message, error):
+    # it used to be dropped without a word, and the request sent without it
+    group = GroupFactory(join_policy=Group.JoinPolicy.APPROVAL)
+    client.force_login(UserFactory())
+
+    response = client.post(
+        reverse("groups:join", kwargs={"slug": group.slug}), {"message": message}
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert error in page
+    assert message.replace("\x00", "") in page
+    assert not Membership.objects.filter(group=group).exclude(role="organizer").exists()
 
 
 def slugs_a_route_would_steal(candidates) -> set[str]:

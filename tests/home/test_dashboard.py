@@ -28,7 +28,7 @@ def _flag(condition):
 def reference_sections(user, pool_size):
     """The sections as one OR over every condition would choose them (the definition)."""
     profile = user.profile
-    follows = Follow.objects.of(user)
+    follows = Follow.objects.of(user).visible_to(user)
     followed_tags = follows.ids_of(Tag)
     recent = Q(published_at__gte=timezone.now() - dt.timedelta(days=front.NEW_STORY_DAYS))
     matches_me = stories_matching_q(profile)
@@ -73,6 +73,8 @@ def community(rng: random.Random):
             state=rng.choice(["MI", "mi", "CA", "OH"]),
         )
         authors.append(author)
+    authors[0].profile.visibility = "hidden"  # followed, maybe, but not seen any more
+    authors[0].profile.save(update_fields=["visibility"])
     now = timezone.now()
     for n in range(60):
         kind = rng.choice(["success", "lesson", "challenge", "challenge"])
@@ -175,3 +177,16 @@ def test_open_challenges_on_a_topic_i_can_help_with_however_old(client):
     board = dashboard(me)
 
     assert [story.title for story in board.could_help] == ["Old ESL question"]
+
+
+def test_a_followed_member_who_hides_drops_out_of_from_what_you_follow():
+    me, colleague = UserFactory(), UserFactory()
+    profile_for(me, library_type="", state="", want_to_learn=[], can_help_with=[])
+    story = StoryFactory(author=colleague, kind="success")
+    Follow.objects.create(follower=me, target=colleague)
+    assert [s.pk for s in dashboard(me).followed_stories] == [story.pk]
+
+    colleague.profile.visibility = "hidden"
+    colleague.profile.save(update_fields=["visibility"])
+
+    assert dashboard(me).followed_stories == []

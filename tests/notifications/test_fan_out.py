@@ -121,3 +121,24 @@ def test_a_new_meetup_tells_the_groups_followers(task_queue):
     assert not followed_notices(organizer).exists()
     assert [message.to for message in mail.outbox] == [[fan.email]]
     assert "Harvest lunch" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize("change", ["hidden", "deactivated"])
+def test_followers_of_a_member_who_hid_hear_nothing_from_that_follow(task_queue, change):
+    author, fan, tag_fan = UserFactory(), UserFactory(), UserFactory()
+    StoryFactory(tags=["makerspace"])
+    Follow.objects.create(follower=fan, target=author)
+    Follow.objects.create(follower=tag_fan, target=Tag.objects.get(name="makerspace"))
+    story = draft_with_tags(author, "makerspace")
+    if change == "hidden":
+        author.profile.visibility = "hidden"
+        author.profile.save(update_fields=["visibility"])
+    story_publish(story=story, by=author)
+    if change == "deactivated":
+        author.is_active = False
+        author.save(update_fields=["is_active"])
+
+    task_queue.run_all()
+
+    assert not followed_notices(fan).exists()
+    assert followed_notices(tag_fan).count() == 1  # the topic is still followed

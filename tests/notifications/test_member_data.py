@@ -21,3 +21,16 @@ def test_export_and_erase_cover_follows_both_ways_and_notifications(member):
 
     assert not Follow.objects.exists()
     assert not Notification.objects.exists()
+
+
+@pytest.mark.django_db
+def test_export_does_not_name_a_followed_member_who_hid_their_profile(member):
+    hidden = UserFactory(display_name="Hedda Hidden")
+    Follow.objects.create(follower=member, target=hidden)  # followed while it was visible
+    hidden.profile.visibility = "hidden"
+    hidden.profile.save(update_fields=["visibility"])
+
+    exported = member_data.export(member)
+
+    assert [(f["kind"], f["name"]) for f in exported["following"]] == [("user", "")]
+    assert "Hedda" not in str(exported)

@@ -186,3 +186,87 @@ class TestFollow:
             {"next": "https://evil.example/"},
         )
         assert response["Location"] == reverse("notifications:following")
+
+
+def hidden_member(**fields):
+    member = UserFactory(display_name="Hedda Hidden", **fields)
+    member.profile.visibility = "hidden"
+    member.profile.save(update_fields=["visibility"])
+    return member
+
+
+@pytest.mark.django_db
+class TestFollowOnlyWhatYouMaySee:
+    """Following goes through the same `visible_to(viewer)` as the target's page: what the
+    page answers 404 for, following answers 404 for, and names nowhere."""
+
+    def test_a_hidden_or_deactivated_member_cannot_be_followed_and_is_not_named(
+        self, member_client, member
+    ):
+        hidden = hidden_member()
+        gone = UserFactory(display_name="Dora Deactivated", is_active=False)
+        for target in (hidden, gone):
+            page = member_client.get(reverse("accounts:detail", args=[target.pk]))
+            assert page.status_code == 404
+            url = reverse("notifications:follow", args=["member", target.pk])
+
+            response = member_client.post(url, follow=True)
+
+            assert response.redirect_chain == []
+            assert response.status_code == 404
+            assert str(target) not in response.content.decode()
+        assert not Follow.objects.exists()
+        page = member_client.get(reverse("notifications:following")).content.decode()
+        assert "Hedda" not in page
+        assert "Dora" not in page
+
+    def test_walking_the_ids_names_only_members_whose_pages_open(self, member_client, member):
+        shown = [UserFactory(display_name=f"Shown {n}") for n in range(2)]
+        secret = [hidden_member(), UserFactory(display_name="Dora Deactivated", is_active=False)]
+        last = max(user.pk for user in [*shown, *secret])
+
+        answers = {}
+        for pk in range(1, last + 3):  # every id, including some no one has
+            if pk == member.pk:
+                continue
+            response = member_client.post(
+                reverse("notifications:follow", args=["member", pk]), follow=True
+            )
+            answers[pk] = response.status_code
+            for user in secret:
+                assert str(user) not in response.content.decode()
+
+        assert {pk for pk, status in answers.items() if status == 200} == {u.pk for u in shown}
+        # a hidden member answers exactly like an id no one has
+        assert answers[secret[0].pk] == answers[secret[1].pk] == answers[last + 2] == 404
+        page = member_client.get(reverse("notifications:following")).content.decode()
+        assert "Shown 0" in page
+        assert "Shown 1" in page
+        assert "Hedda" not in page
+        assert "Dora" not in page
+
+    def test_someone_followed_who_then_hides_drops_out_of_what_i_follow(
+        self, member_client, member
+    ):
+        colleague = UserFactory(display_name="Vera Visible")
+        member_client.post(reverse("notifications:follow", args=["member", colleague.pk]))
+        page = member_client.get(reverse("notifications:following")).content.decode()
+        assert "Vera Visible" in page
+
+        colleague.profile.visibility = "hidden"
+        colleague.profile.save(update_fields=["visibility"])
+        page = member_client.get(reverse("notifications:following")).content.decode()
+        assert "Vera Visible" not in page
+        assert "You don’t follow anything yet" in page
+
+        colleague.profile.visibility = "members"  # shows themselves again: the follow is back
+        colleague.profile.save(update_fields=["visibility"])
+        page = member_client.get(reverse("notifications:following")).content.decode()
+        assert "Vera Visible" in page
+
+        colleague.is_active = False
+        colleague.save(update_fields=["is_active"])
+        assert (
+            "Vera Visible"
+            not in member_client.get(reverse("notifications:following")).content.decode()
+        )

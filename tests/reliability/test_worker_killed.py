@@ -13,7 +13,7 @@ pytestmark = pytest.mark.processes
 
 
 def test_a_killed_worker_loses_no_more_than_the_requests_in_flight(
-    server_database_url, production_static, tmp_path
+    transactional_db, server_database_url, production_static, tmp_path
 ):
     env = production_env(server_database_url, DJANGO_STATIC_ROOT=production_static)
     with GunicornServer(env, tmp_path / "gunicorn.log") as site:

@@ -133,11 +133,21 @@ ROUTES: dict[str, Route] = {
         kwargs="unsubscribe",
         csrf_exempt="RFC 8058 one-click unsubscribe: mail clients POST; the token is the key",
     ),
+    "notifications:mailing_list": Route(MEMBERS, writes=True),
+    "notifications:list_stop": Route(
+        TOKEN,
+        writes=True,
+        kwargs="list_stop",
+        csrf_exempt="RFC 8058 one-click unsubscribe: mail clients POST; the token is the key",
+    ),
 }
 
 # Third-party URL sets left out of the walk, and why.
 SKIPPED_NAMESPACES = {"admin": "Django's admin: staff only, covered by test_admin_is_staff_only"}
 SKIPPED_MODULE_PREFIXES = {
+    "anymail.": "hosted email services' inbound webhooks (mailin/urls.py): no CSRF by design, "
+    "a shared secret and the provider's signature instead, tested with signed and forged calls "
+    "in tests/mailin/test_webhooks.py",
     "allauth.": "allauth's own views (login, signup, reset…): CSRF tested in test_allauth_forms_"
     "need_a_csrf_token, open redirects in test_open_redirects, rate limits in test_rate_limits",
 }
@@ -206,6 +216,7 @@ class World:
             "notification": lambda: {"pk": o["notification"].pk},
             "follow": lambda: {"kind": "member", "pk": self.owner.pk},
             "unsubscribe": lambda: {"token": o["unsubscribe_token"]},
+            "list_stop": lambda: {"token": o["list_stop_token"]},
         }[key]()
 
     def url(self, name: str) -> str:
@@ -220,6 +231,7 @@ def build_world(**overrides) -> World:
     `<object>__<field>` (e.g. `story__title="…"`), so the XSS corpus can reuse it."""
     from groups import services as group_services
     from groups.models import Attendance, Membership
+    from notifications.mailing_list import list_stop_token
     from notifications.models import Notification
     from notifications.services import unsubscribe_token
     from tests.factories import (
@@ -284,6 +296,7 @@ def build_world(**overrides) -> World:
         url="/stories/",
     )
     o["unsubscribe_token"] = unsubscribe_token(member=owner, kind="story_comment")
+    o["list_stop_token"] = list_stop_token(member=owner)
     return World(owner=owner, other=other, objects=o)
 
 

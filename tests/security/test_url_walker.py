@@ -98,6 +98,8 @@ def test_token_views_refuse_a_wrong_token():
     assert Client().get(reverse("groups:my_feed") + "?key=nope").status_code == 404
     bad = reverse("notifications:unsubscribe", kwargs={"token": "forged"})
     assert Client().post(bad).status_code == 404
+    bad = reverse("notifications:list_stop", kwargs={"token": "forged"})
+    assert Client().post(bad).status_code == 404
     assert Client().get(world.url("groups:my_feed")).status_code == 200
 
 

@@ -6,7 +6,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.middleware import ONBOARDED_SESSION_KEY
-from stories.models import Comment, HelpfulVote, Report, SavedStory, Story
+from stories.models import (
+    COMMENT_MAX_LENGTH,
+    RESOURCES_MAX_LENGTH,
+    SECTION_MAX_LENGTH,
+    SUMMARY_MAX_LENGTH,
+    Comment,
+    HelpfulVote,
+    Report,
+    SavedStory,
+    Story,
+)
 from tests.factories import CommentFactory, HelpfulVoteFactory, StoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -283,6 +293,44 @@ def test_resources_must_be_links(author_client):
     assert not Story.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("field", "limit"),
+    [
+        ("summary", SUMMARY_MAX_LENGTH),
+        ("situation", SECTION_MAX_LENGTH),
+        ("do_differently", SECTION_MAX_LENGTH),
+        ("resources", RESOURCES_MAX_LENGTH),
+    ],
+)
+def test_a_text_over_its_limit_is_refused_with_the_text_kept(author_client, story, field, limit):
+    too_long = "[a](b)" * (limit // 6 + 1)
+    before = Story.objects.values().get(pk=story.pk)
+
+    created = author_client.post(
+        reverse("stories:create"), {**FORM, field: too_long, "action": "publish"}
+    )
+    edited = author_client.post(
+        reverse("stories:update", args=[story.pk]), {**FORM, field: too_long, "action": "save"}
+    )
+
+    for response in (created, edited):
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert f"Please shorten this to {limit:,} characters or fewer" in page
+        assert too_long in page  # kept, to shorten
+        assert f"Up to {limit:,} characters." in page
+    assert Story.objects.count() == 1
+    assert Story.objects.values().get(pk=story.pk) == before
+
+
+def test_line_breaks_count_as_one_character_like_the_counter_on_the_page(author_client):
+    summary = "\r\n".join(["x" * 99] * 3)  # 297 characters and two CRLF line breaks
+
+    author_client.post(reverse("stories:create"), {**FORM, "summary": summary, "action": "draft"})
+
+    assert Story.objects.get().summary == summary.replace("\r\n", "\n")
+
+
 def test_the_honeypot_refuses_the_form_but_keeps_the_text(author_client):
     response = author_client.post(
         reverse("stories:create"), {**FORM, "homepage": "http://spam.example", "action": "publish"}
@@ -506,6 +554,19 @@ def test_an_invalid_comment_keeps_what_was_typed(client, story):
     assert not Comment.objects.exists()
 
 
+def test_a_comment_over_the_limit_is_refused_with_the_text_kept(client, story):
+    login(client, UserFactory())
+    too_long = "*a " * (COMMENT_MAX_LENGTH // 3 + 1)
+
+    response = client.post(reverse("stories:comment_create", args=[story.pk]), {"body": too_long})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"{COMMENT_MAX_LENGTH:,} characters or fewer" in page
+    assert too_long.strip() in page
+    assert not Comment.objects.exists()
+
+
 def test_new_accounts_may_post_ten_comments_an_hour(client, story):
     login(client, UserFactory())
     for number in range(10):
@@ -692,6 +753,7 @@ def test_list_pages_announce_their_feeds(client):
 
 # --- query counts -------------------------------------------------------------------------
 def _list_queries(client, django_assert_max_num_queries, expected):
+    # one of them reads the versions of what the page shows (config/scopes.py)
     with django_assert_max_num_queries(expected) as captured:
         assert client.get(reverse("stories:list"), {"q": "library"}).status_code == 200
     return len(captured)
@@ -700,7 +762,7 @@ def _list_queries(client, django_assert_max_num_queries, expected):
 def test_list_queries_do_not_grow_with_stories_or_tags(client, django_assert_max_num_queries):
     login(client, UserFactory())
     StoryFactory.create_batch(2, title="A library story", tags=["one", "two"])
-    few = _list_queries(client, django_assert_max_num_queries, 7)
+    few = _list_queries(client, django_assert_max_num_queries, 8)
 
     for number in range(15):
         StoryFactory(
@@ -708,7 +770,7 @@ def test_list_queries_do_not_grow_with_stories_or_tags(client, django_assert_max
             tags=[f"topic {number}", "one", "two", "three"],
             author=UserFactory(),
         )
-    many = _list_queries(client, django_assert_max_num_queries, 7)
+    many = _list_queries(client, django_assert_max_num_queries, 8)
 
     assert many == few
 
