@@ -270,9 +270,9 @@ MESSAGE_START = r"^Content-Type: [^\n]*(?:\n [^\n]*)*\nMIME-Version: [^\n]*\nSub
 
 
 class DevServer:
-    """`manage.py devserver`, what `make run` runs (development settings, runserver and a task
-    worker beside it), on a free port of 127.0.0.1 and the given database. Its output, the
-    worker's console emails included, goes to a file."""
+    """`manage.py devserver`, what `make run` runs (development settings, runserver, a task
+    worker and the mail receiver beside it), on free ports of 127.0.0.1 and the given database.
+    Its output, the worker's console emails included, goes to a file."""
 
     # the console email backend ends each message with this line
     EMAIL_SEPARATOR = "-" * 79
@@ -292,8 +292,11 @@ class DevServer:
             DJANGO_DEBUG="1",
             DATABASE_URL=database_url,
             PYTHONUNBUFFERED="1",
-            **env,
+            # not devserver's 2525 + (port - 8000): from this worker's band, that lands in
+            # another worker's, whose server may hold it
+            MAIL_RECEIVER_PORT=str(free_port()),
         )
+        self.env.update(env)
         self.process: subprocess.Popen | None = None
 
     def url(self, path: str) -> str:
