@@ -37,7 +37,7 @@ from accounts.services import (
     profile_settings_update,
     profile_update,
 )
-from config.pagecache import kept_until_change
+from config.pagecache import kept_figures, kept_until_change
 from config.ratelimit import rate_limit_hit
 from config.scopes import DIRECTORY, MEMBERS
 from notifications.models import Follow
@@ -58,7 +58,16 @@ def viewer_profile(request) -> Profile | None:
 
 
 def topic_suggestions() -> list[str]:
-    return list(Tag.objects.order_by("name").values_list("name", flat=True)[:TOPIC_SUGGESTIONS])
+    """The first topics by name, for the profile form's and the filters' suggestions; kept by
+    the process until the site moves on (a topic created, renamed or deleted moves it: no app
+    maps taggit's tags to a narrower scope)."""
+    return kept_figures(
+        "topic-suggestions",
+        lambda: list(
+            Tag.objects.order_by("name").values_list("name", flat=True)[:TOPIC_SUGGESTIONS]
+        ),
+        shows=[],
+    )
 
 
 def safe_next(request, fallback: str) -> str:
