@@ -3,7 +3,7 @@ from allauth.core.internal import ratelimit
 from django.urls import reverse
 
 from accounts.models import Profile
-from config.tasks import email_message_send
+from kit.tasks import email_message_send
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -1,12 +1,12 @@
-"""The colleagues' map: members the viewer can see, by state (config/charts.py draws it)."""
+"""The colleagues' map: members the viewer can see, by state (kit/charts.py draws it)."""
 
 from urllib.parse import urlencode
 
 from django.urls import reverse
 
 from accounts.models import Profile
-from config.charts import US_TILES, Apart, TileMap, tile_map
-from config.pagecache import kept_figures
+from kit.charts import US_TILES, Apart, TileMap, tile_map
+from kit.pagecache import kept_figures
 
 COLLEAGUES = ("colleague", "colleagues")
 

@@ -383,7 +383,7 @@ def seed_members_bulk(count: int, *, seed: int = 2026) -> int:
     from faker import Faker
     from taggit.models import Tag
 
-    from config.bulk import copy_rows, insert_instances, shared_password_hash
+    from kit.bulk import copy_rows, insert_instances, shared_password_hash
     from tests.factories import TEST_PASSWORD
 
     if count <= 0:

@@ -17,7 +17,7 @@ from accounts.choices import (
 from accounts.geo import lookup_us_zip, normalize_us_zip
 from accounts.models import OPEN_TO_FIELDS, Profile
 from accounts.services import CONTACT_MAX_LENGTH, PROFILE_FIELDS
-from config.textlimits import LimitedTextField
+from kit.textlimits import LimitedTextField
 
 MAX_TAGS = 20
 STATE_NAME_TO_CODE = {name.lower(): code for code, name in US_STATES}

@@ -13,7 +13,7 @@ from taggit.models import TaggedItemBase
 
 from accounts.choices import ALWAYS_EMAILED, COUNTRIES, US_STATE_NAMES, Audience, LibraryType
 from accounts.querysets import ProfileQuerySet, earth_point
-from config.textlimits import text_length_checks
+from kit.textlimits import text_length_checks
 
 BIO_MAX_LENGTH = 4_000  # Markdown; a few paragraphs about oneself
 

@@ -15,7 +15,7 @@ from accounts.choices import NotificationKind
 from accounts.geo import apply_zip_coordinates
 from accounts.models import OPEN_TO_FIELDS, ContactMessage, Profile, User
 from accounts.notifications import notify
-from config.ratelimit import rate_limit_hit
+from kit.ratelimit import rate_limit_hit
 
 # fields a member may change through the profile and onboarding forms, in the profile
 # form's order (`ProfileForm.Meta.fields` is this list)

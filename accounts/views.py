@@ -37,8 +37,8 @@ from accounts.services import (
     profile_settings_update,
     profile_update,
 )
-from config.pagecache import kept_until_change
-from config.ratelimit import rate_limit_hit
+from kit.pagecache import kept_until_change
+from kit.ratelimit import rate_limit_hit
 from notifications.models import Follow, Notification
 
 TOPIC_SUGGESTIONS = 300

@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from config.pagecache import kept_figures
 from home.overview import overview
+from kit.pagecache import kept_figures
 
 
 class CommonsAdminSite(admin.AdminSite):

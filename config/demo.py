@@ -3,7 +3,7 @@
 Each app adds a `seed_<app>(scale)` step here as it grows. Every step is idempotent: it tops the
 data up to the wanted size instead of adding more on each run. Steps must stay fast at the
 benchmark's scale (`make bench` runs `seed_demo --scale 500`: 20,000 members, 100,000 stories):
-build rows with the factories' `build()` and insert them with config/bulk.py, never one
+build rows with the factories' `build()` and insert them with kit/bulk.py, never one
 `save()` per row (see benchmarks/README.md).
 """
 

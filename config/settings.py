@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "csp",
     "import_export",
     "procrastinate.contrib.django",
+    "kit",
     "config",
     "accounts",
     "cooperatives",
@@ -91,14 +92,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "config.middleware.RequestLogMiddleware",
-    "config.pagecache.SiteChangesMiddleware",
+    "kit.middleware.RequestLogMiddleware",
+    "kit.pagecache.SiteChangesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "config.middleware.PermissionsPolicyMiddleware",
+    "kit.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     # after the security headers (its 400 gets them), before anything reads a cookie or a query
-    "config.middleware.NullCharactersMiddleware",
+    "kit.middleware.NullCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -106,7 +107,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "config.pagecache.KeptPagesMiddleware",  # before onboarding, which loads the member
+    "kit.pagecache.KeptPagesMiddleware",  # before onboarding, which loads the member
     "accounts.middleware.OnboardingMiddleware",
 ]
 
@@ -125,7 +126,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "config.context_processors.site",
+                "kit.context_processors.site",
                 "notifications.context_processors.unread_notifications",
             ],
         },
@@ -138,7 +139,7 @@ TEMPLATES = [
 if env("DATABASE_URL"):
     DATABASE_URL = env("DATABASE_URL")
 elif DEVELOPMENT:
-    from config.embedded_db import embedded_database_url
+    from kit.embedded_db import embedded_database_url
 
     DATABASE_URL = embedded_database_url()
 else:
@@ -184,7 +185,7 @@ CACHES["process"] = {
     "OPTIONS": {"MAX_ENTRIES": 2000},
 }
 # Per process: pages kept while the site has not changed, visitors' and each signed-in
-# browser's own (config/pagecache.py). At most ~1,000 pages of 20–60 KB each per process.
+# browser's own (kit/pagecache.py). At most ~1,000 pages of 20–60 KB each per process.
 CACHES["pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "pages",

@@ -184,7 +184,7 @@ def _acronym(name: str) -> str:
 def _places(rng: random.Random, start: int) -> Iterator[tuple[str, str, str]]:
     """(state code, city, county), endlessly: every state in turn for half of the entries,
     anywhere for the rest."""
-    from config.places import us_places
+    from kit.places import us_places
 
     places = us_places()
     codes = [code for code, _ in US_STATES]

@@ -1,7 +1,6 @@
 from django import forms
 
 from accounts.choices import US_STATES, LibraryType
-from config.textlimits import LimitedTextField
 from cooperatives.models import (
     SUGGESTIBLE_FIELDS,
     SUGGESTION_NOTE_MAX_LENGTH,
@@ -12,6 +11,7 @@ from cooperatives.models import (
     Status,
 )
 from cooperatives.querysets import AREAS
+from kit.textlimits import LimitedTextField
 
 
 def _any(label: str, choices) -> list:

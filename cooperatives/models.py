@@ -19,13 +19,13 @@ from accounts.choices import (
     US_STATES,
     LibraryType,
 )
-from config.textlimits import text_length_checks
 from cooperatives.fields import ChoiceArrayField, LinesArrayField
 from cooperatives.querysets import (
     AffiliationQuerySet,
     OrganisationQuerySet,
     SuggestionQuerySet,
 )
+from kit.textlimits import text_length_checks
 
 COUNTRY_NAMES = dict(COUNTRIES)
 

@@ -569,8 +569,6 @@ def seed_groups_bulk(
     `services.occurrences_materialize` makes them, series and single-date RSVPs, and past dates
     with attendance. Everything is inserted in bulk: a few statements per table."""
     from accounts.choices import US_STATE_NAMES, US_STATES
-    from config.bulk import copy_rows
-    from config.places import us_places
     from cooperatives.models import Organisation
     from groups import services
     from groups.models import (
@@ -585,6 +583,8 @@ def seed_groups_bulk(
         reserved_slugs,
     )
     from groups.timezones import US_STATE_TIMEZONES
+    from kit.bulk import copy_rows
+    from kit.places import us_places
 
     if count <= 0:
         return []

@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from config.charts import LineChart, TileMap, format_number, line_chart
 from cooperatives.charts import area_map
 from cooperatives.models import Organisation
 from groups.models import RSVP, Attendance
+from kit.charts import LineChart, TileMap, format_number, line_chart
 from stories.models import Comment, Story
 
 WEEKS = 26

@@ -3,9 +3,9 @@ from urllib.parse import urlencode
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from config.pagecache import kept_until_change
 from home import dashboard as front
 from home.search import clean, site_search
+from kit.pagecache import kept_until_change
 
 
 @require_safe

@@ -25,8 +25,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import ContactRefused, contact_send
-from config.tasks import email_message_send
 from groups.models import Membership, Occurrence
+from kit.tasks import email_message_send
 from mailin.addresses import share_address
 from mailin.models import NULL_SENDER, InboundMail
 from mailin.parsing import ReplyText, automatic_reason, new_text

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.choices import NotificationKind
 from accounts.models import User
-from config.tasks import email_message_send
+from kit.tasks import email_message_send
 from notifications.email_threads import MailThread, message_id_domain, reply_address
 from notifications.followables import FOLLOWABLE
 from notifications.models import Follow, MailingListDay, MailingListMode

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.choices import NotificationKind
 from accounts.models import Profile, User
-from config.tasks import email_message_send
+from kit.tasks import email_message_send
 from notifications.email_threads import REPLY_HINTS, MailThread, reply_address
 from notifications.models import Follow, Notification
 

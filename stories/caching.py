@@ -18,7 +18,7 @@ from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
-from config.generations import Generation
+from kit.generations import Generation
 
 LISTS = Generation("stories:lists:generation")
 TIMEOUT = 15 * 60

@@ -569,7 +569,7 @@ def seed_stories_bulk(count: int, *, rng: random.Random, batch_size: int = 5000)
     from taggit.models import Tag
 
     from accounts.models import Profile
-    from config.bulk import copy_instances, copy_rows
+    from kit.bulk import copy_instances, copy_rows
     from stories.models import Comment, HelpfulVote, Story, TaggedStory
 
     if count <= 0:

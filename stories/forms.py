@@ -8,7 +8,7 @@ from django.utils.text import slugify
 from taggit.forms import TagField
 
 from accounts.choices import US_STATE_NAMES, US_STATES, Audience, LibraryType
-from config.textlimits import LimitedTextField
+from kit.textlimits import LimitedTextField
 from stories.models import (
     ASK_NOTE_MAX_LENGTH,
     COMMENT_MAX_LENGTH,

@@ -16,7 +16,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from accounts.choices import COUNTRIES, US_STATE_NAMES, Audience, LibraryType
-from config.textlimits import text_length_checks
+from kit.textlimits import text_length_checks
 from notifications.email_threads import MailThread
 from stories.querysets import CommentQuerySet, StoryQuerySet
 

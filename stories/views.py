@@ -18,8 +18,8 @@ from django.views.generic import DeleteView, ListView, TemplateView
 from taggit.models import Tag
 
 from accounts.choices import LibraryType
-from config.ids import parse_id
-from config.pagecache import kept_until_change
+from kit.ids import parse_id
+from kit.pagecache import kept_until_change
 from notifications.models import Follow
 from stories import services
 from stories.caching import StoryPaginator, remembered

@@ -15,14 +15,14 @@ from django.template.defaultfilters import pluralize
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from config.ids import parse_id
-from config.ratelimit import rate_limit_hit
 from groups import services
 from groups.charts import credit_chart
 from groups.forms import OrganizerMessageForm
 from groups.models import Attendance, Occurrence
 from groups.permissions import organizer_required
 from groups.views.meetups import _error_text, _occurrence
+from kit.ids import parse_id
+from kit.ratelimit import rate_limit_hit
 
 # attempts at a check-in code, per member and date
 CHECKIN_LIMIT, CHECKIN_PERIOD = 8, 15 * 60

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from config.pagecache import kept_until_change
 from groups import calendars, services
 from groups.models import RSVP, CalendarToken, Group, Meetup, Membership, Occurrence
+from kit.pagecache import kept_until_change
 
 PERSONAL_FEED_DAYS_BACK = 90
 # what services.calendar_token_reset makes (secrets.token_urlsafe); other text can't be a key
@@ -33,7 +33,7 @@ def _ics(
     content: bytes, *, filename: str, attachment: bool = False, public: bool = False
 ) -> HttpResponse:
     """`public`: the calendar is the same for everyone who asks (no member, no key), so shared
-    caches, and the site's kept copies (config/pagecache.py), may keep it."""
+    caches, and the site's kept copies (kit/pagecache.py), may keep it."""
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     disposition = "attachment" if attachment else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'

@@ -5,10 +5,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from config.pagecache import kept_until_change
 from groups.charts import meetup_counts, meetups_map
 from groups.forms import DiscoveryForm
 from groups.models import Occurrence
+from kit.pagecache import kept_until_change
 
 PER_PAGE = 20
 

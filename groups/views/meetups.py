@@ -11,8 +11,6 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from config.ids import parse_id
-from config.pagecache import kept_until_change
 from groups import services
 from groups.charts import series_chart
 from groups.forms import (
@@ -35,6 +33,8 @@ from groups.permissions import organizer_required, viewable_group
 from groups.recurrence import Repeat
 from groups.templatetags.groups_tags import when_short
 from groups.timezones import default_timezone
+from kit.ids import parse_id
+from kit.pagecache import kept_until_change
 from notifications.models import Notification
 
 OCCURRENCES_PER_PAGE = 10

@@ -4,7 +4,8 @@ from django.contrib.auth import get_user_model
 
 from accounts.demo_data import seed_members_bulk
 from accounts.models import Profile
-from config.bulk import (
+from config.demo import seed
+from kit.bulk import (
     copy_instances,
     copy_rows,
     insert_built,
@@ -12,8 +13,7 @@ from config.bulk import (
     shared_password_hash,
     spread,
 )
-from config.demo import seed
-from config.pagecache import SITE
+from kit.pagecache import SITE
 from tests.factories import TEST_PASSWORD, ProfileFactory, StoryFactory, UserFactory
 
 User = get_user_model()

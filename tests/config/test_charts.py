@@ -1,4 +1,4 @@
-"""The drawing kit (config/charts.py) and its templates: geometry worked out in Python, SVG
+"""The drawing kit (kit/charts.py) and its templates: geometry worked out in Python, SVG
 that needs no inline style or script, words for every picture."""
 
 import itertools
@@ -9,7 +9,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from accounts.choices import US_STATE_NAMES
-from config.charts import (
+from kit.charts import (
     US_TILES,
     Apart,
     BarSeries,

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from config.generations import Generation
+from kit.generations import Generation
 
 pytestmark = pytest.mark.django_db
 

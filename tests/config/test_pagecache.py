@@ -14,7 +14,7 @@ from django.middleware.csrf import get_token
 from django.test import Client
 from django.urls import reverse
 
-from config.pagecache import SITE, SiteChangesMiddleware, kept_figures, kept_until_change
+from kit.pagecache import SITE, SiteChangesMiddleware, kept_figures, kept_until_change
 from stories.models import Story
 from tests.factories import GroupFactory, StoryFactory, UserFactory
 

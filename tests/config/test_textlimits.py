@@ -1,5 +1,5 @@
 """Every text members write has a limit: the form says it and refuses more with the text kept,
-and the database refuses more whatever wrote it (config/textlimits.py)."""
+and the database refuses more whatever wrote it (kit/textlimits.py)."""
 
 import importlib
 
@@ -8,7 +8,7 @@ from django import forms
 from django.apps import apps
 from django.db import IntegrityError, connection, models, transaction
 
-from config.textlimits import LimitedTextField
+from kit.textlimits import LimitedTextField
 from tests.factories import (
     CommentFactory,
     GroupFactory,

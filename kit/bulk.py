@@ -11,7 +11,7 @@ Each app's `seed_<app>(scale)` step in config/demo.py builds believable rows wit
 `copy_instances` COPYs whole model instances (ids reserved from the sequence first). Neither runs
 `save()`, signals or services: compute derived columns (counters, search vectors) yourself or
 with one UPDATE afterwards. Each moves the site's generation on (no signal does), so kept pages
-(config/pagecache.py) show the new rows at once.
+(kit/pagecache.py) show the new rows at once.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -24,7 +24,7 @@ from django.db import connection
 from django.db.models import Model
 from psycopg import sql
 
-from config.pagecache import SITE
+from kit.pagecache import SITE
 
 BATCH_SIZE = 2000
 

@@ -8,7 +8,7 @@ import time
 from django.conf import settings
 from django.db import connections
 
-from config.views import bad_request
+from kit.views import bad_request
 
 NUL = "\x00"
 # a control character or a quote in a logged path would end the field or forge a line

@@ -29,7 +29,7 @@ LAYOUT_ROUTES = {
 LAYOUT_STATIC = {
     "css": "css/site.css",
     "favicon": "favicon.svg",
-    # counts what is left of any long text's limit (config/textlimits.py), on every page
+    # counts what is left of any long text's limit (kit/textlimits.py), on every page
     "character_count": "js/character-count.js",
 }
 

@@ -1,6 +1,6 @@
 from django import template
 
-from config.markdown import render_markdown
+from kit.markdown import render_markdown
 
 register = template.Library()
 

@@ -1,4 +1,7 @@
-"""Background work shared by every app. Apps define their own tasks in <app>/tasks.py."""
+"""Background work shared by every app. Apps define their own tasks in <app>/tasks.py.
+
+Tasks are named where they were first defined (config/tasks.py): the name is stored with each
+queued job and periodic run, so a job queued before the move still finds its task."""
 
 from django.core.mail import EmailMultiAlternatives
 from procrastinate import JobContext
@@ -8,7 +11,7 @@ from procrastinate.contrib.django import app
 STALLED_WORKER_SECONDS = 60
 
 
-@app.task(queue="email", retry=5)
+@app.task(name="config.tasks.email_message_send", queue="email", retry=5)
 def email_message_send(
     *,
     subject: str,
@@ -33,7 +36,12 @@ def email_message_send(
 
 
 @app.periodic(cron="*/5 * * * *")
-@app.task(queue="maintenance", queueing_lock="jobs_retry_stalled", pass_context=True)
+@app.task(
+    name="config.tasks.jobs_retry_stalled",
+    queue="maintenance",
+    queueing_lock="jobs_retry_stalled",
+    pass_context=True,
+)
 async def jobs_retry_stalled(context: JobContext, timestamp: int) -> int:
     """Every 5 minutes: queue again the jobs a worker was running when it stopped (it lost the
     database, or was killed), which would otherwise stay "doing" forever. Returns how many."""

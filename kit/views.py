@@ -10,7 +10,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
-from config.context_processors import layout_urls
+from kit.context_processors import layout_urls
 
 # how long proxies, monitors and browsers are asked to wait before trying again in an outage
 RETRY_AFTER_SECONDS = 30

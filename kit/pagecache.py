@@ -3,7 +3,7 @@ shown them — and dropped the moment anything on the site changes.
 
 A visitor's page depends only on its address and the site's content, a member's also on who
 they are: rendering it again for every request costs 20–40 ms of CPU, serving a kept copy well
-under one. Copies are keyed by the site's generation number (config/generations.py), read
+under one. Copies are keyed by the site's generation number (kit/generations.py), read
 from the shared cache on every request, which moves on
 
 - after every request that changes data (any POST, PUT, PATCH or DELETE that did not fail, in
@@ -46,7 +46,7 @@ from django.db.models.signals import post_delete
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
-from config.generations import Generation
+from kit.generations import Generation
 
 SITE = Generation("site:generation")
 TIMEOUT = 60
