@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import random
 
-from accounts.choices import LibraryType
 from accounts.geo import lookup_us_zip
 from accounts.models import Profile, User
 from accounts.services import profile_update
+from kit.vocabularies import LibraryType
 
 T = LibraryType
 
@@ -454,8 +454,8 @@ def _zip_places():
     """(places around the curated members, places in every state): real ZIP centroids."""
     import zipcodes
 
-    from accounts.choices import US_STATES
     from accounts.geo import ZipPlace
+    from kit.vocabularies import US_STATES
 
     local = [lookup_us_zip(code) for code in ZIP_POOL]
     by_state: dict[str, list] = {}

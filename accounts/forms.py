@@ -6,18 +6,12 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 
-from accounts.choices import (
-    COUNTRIES,
-    US_STATE_NAMES,
-    US_STATES,
-    Audience,
-    LibraryType,
-    NotificationKind,
-)
 from accounts.geo import lookup_us_zip, normalize_us_zip
 from accounts.models import OPEN_TO_FIELDS, Profile
 from accounts.services import CONTACT_MAX_LENGTH, PROFILE_FIELDS
 from kit.textlimits import LimitedTextField
+from kit.vocabularies import COUNTRIES, US_STATE_NAMES, US_STATES, Audience, LibraryType
+from notifications.kinds import NotificationKind
 
 MAX_TAGS = 20
 STATE_NAME_TO_CODE = {name.lower(): code for code, name in US_STATES}

@@ -11,9 +11,10 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from accounts.choices import ALWAYS_EMAILED, COUNTRIES, US_STATE_NAMES, Audience, LibraryType
 from accounts.querysets import ProfileQuerySet, earth_point
 from kit.textlimits import text_length_checks
+from kit.vocabularies import COUNTRIES, US_STATE_NAMES, Audience, LibraryType
+from notifications.kinds import ALWAYS_EMAILED
 
 BIO_MAX_LENGTH = 4_000  # Markdown; a few paragraphs about oneself
 

@@ -35,7 +35,7 @@ from django.db.models import (
 )
 from django.db.models.functions import ASin, Coalesce, Least, Upper
 
-from accounts.choices import LIBRARY_FAMILIES
+from kit.vocabularies import LIBRARY_FAMILIES
 
 if TYPE_CHECKING:
     from accounts.models import Profile

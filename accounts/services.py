@@ -11,11 +11,11 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from taggit.models import Tag
 
-from accounts.choices import NotificationKind
 from accounts.geo import apply_zip_coordinates
 from accounts.models import OPEN_TO_FIELDS, ContactMessage, Profile, User
 from accounts.notifications import notify
 from kit.ratelimit import rate_limit_hit
+from notifications.kinds import NotificationKind
 
 # fields a member may change through the profile and onboarding forms, in the profile
 # form's order (`ProfileForm.Meta.fields` is this list)

@@ -16,7 +16,6 @@ from django.views.generic import DetailView, FormView, ListView, RedirectView, U
 from taggit.models import Tag
 
 from accounts.charts import colleague_counts, colleagues_map
-from accounts.choices import US_STATES, NotificationKind
 from accounts.forms import (
     AccountDeleteForm,
     ContactForm,
@@ -39,6 +38,8 @@ from accounts.services import (
 )
 from kit.pagecache import kept_until_change
 from kit.ratelimit import rate_limit_hit
+from kit.vocabularies import US_STATES
+from notifications.kinds import NotificationKind
 from notifications.models import Follow, Notification
 
 TOPIC_SUGGESTIONS = 300

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from django.db import transaction
 
-from accounts.choices import US_STATE_NAMES, US_STATES
+from kit.vocabularies import US_STATE_NAMES, US_STATES
 
 ENTRIES_PER_SCALE = 2
 GENERATED_NOTE = (

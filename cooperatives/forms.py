@@ -1,6 +1,5 @@
 from django import forms
 
-from accounts.choices import US_STATES, LibraryType
 from cooperatives.models import (
     SUGGESTIBLE_FIELDS,
     SUGGESTION_NOTE_MAX_LENGTH,
@@ -12,6 +11,7 @@ from cooperatives.models import (
 )
 from cooperatives.querysets import AREAS
 from kit.textlimits import LimitedTextField
+from kit.vocabularies import US_STATES, LibraryType
 
 
 def _any(label: str, choices) -> list:

@@ -12,13 +12,6 @@ from django.db.models.functions import Cast, Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
-from accounts.choices import (
-    COUNTRIES,
-    LIBRARY_FAMILIES,
-    US_STATE_NAMES,
-    US_STATES,
-    LibraryType,
-)
 from cooperatives.fields import ChoiceArrayField, LinesArrayField
 from cooperatives.querysets import (
     AffiliationQuerySet,
@@ -26,6 +19,7 @@ from cooperatives.querysets import (
     SuggestionQuerySet,
 )
 from kit.textlimits import text_length_checks
+from kit.vocabularies import COUNTRIES, LIBRARY_FAMILIES, US_STATE_NAMES, US_STATES, LibraryType
 
 COUNTRY_NAMES = dict(COUNTRIES)
 

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Count, F, Prefetch, Q
 from django.db.models.functions import Greatest
 
-from accounts.choices import US_STATES
+from kit.vocabularies import US_STATES
 
 # Profile.Visibility values, spelled out to keep this module free of model imports
 PUBLIC = "public"

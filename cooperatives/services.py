@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_text_list, slugify
 
-from accounts.choices import NotificationKind
 from accounts.models import User
 from accounts.notifications import notify
 from cooperatives.models import (
@@ -24,6 +23,7 @@ from cooperatives.models import (
     Organisation,
     Suggestion,
 )
+from notifications.kinds import NotificationKind
 
 # directory addresses an entry's slug must not shadow (see cooperatives/urls.py)
 RESERVED_SLUGS = {"suggest", "suggestions"}

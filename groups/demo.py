@@ -568,7 +568,6 @@ def seed_groups_bulk(
     one recurring series with its dates materialised a year ahead exactly as
     `services.occurrences_materialize` makes them, series and single-date RSVPs, and past dates
     with attendance. Everything is inserted in bulk: a few statements per table."""
-    from accounts.choices import US_STATE_NAMES, US_STATES
     from cooperatives.models import Organisation
     from groups import services
     from groups.models import (
@@ -585,6 +584,7 @@ def seed_groups_bulk(
     from groups.timezones import US_STATE_TIMEZONES
     from kit.bulk import copy_rows
     from kit.places import us_places
+    from kit.vocabularies import US_STATE_NAMES, US_STATES
 
     if count <= 0:
         return []

@@ -11,7 +11,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from accounts.choices import US_STATE_NAMES, US_STATES, LibraryType
 from groups.models import (
     ACCESSIBILITY_NOTES_MAX_LENGTH,
     JOIN_MESSAGE_MAX_LENGTH,
@@ -36,6 +35,7 @@ from groups.recurrence import (
 from groups.services import Schedule
 from groups.timezones import timezone_choices
 from kit.textlimits import LimitedTextField
+from kit.vocabularies import US_STATE_NAMES, US_STATES, LibraryType
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")

@@ -28,7 +28,6 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 
-from accounts.choices import COUNTRIES, US_STATE_NAMES, LibraryType
 from groups import recurrence
 from groups.querysets import (
     AttendanceQuerySet,
@@ -40,6 +39,7 @@ from groups.querysets import (
 )
 from groups.timezones import validate_timezone
 from kit.textlimits import text_length_checks
+from kit.vocabularies import COUNTRIES, US_STATE_NAMES, LibraryType
 from notifications.email_threads import MailThread
 
 DESCRIPTION_MAX_LENGTH = 5_000  # Markdown: a group's or a meetup's

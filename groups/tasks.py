@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from procrastinate.contrib.django import app
 
-from accounts.choices import NotificationKind
 from accounts.notifications import notify
+from notifications.kinds import NotificationKind
 
 CHANGE_SUBJECTS = {
     "cancelled": "Cancelled: {title}",

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from accounts.choices import US_STATE_NAMES
+from kit.vocabularies import US_STATE_NAMES
 
 # One equal square per state, DC and territory, roughly where it lies (as news sites draw it).
 US_TILE_GRID = """

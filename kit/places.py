@@ -1,10 +1,10 @@
 """Real US places for generated demo data (groups, directory entries): the cities and counties
-of each state and territory in `accounts.choices.US_STATES`, from the bundled ZIP code data of
+of each state and territory in `kit.vocabularies.US_STATES`, from the bundled ZIP code data of
 the `zipcodes` package. Read once per process."""
 
 from functools import cache
 
-from accounts.choices import US_STATE_NAMES, US_STATES
+from kit.vocabularies import US_STATE_NAMES, US_STATES
 
 
 @cache

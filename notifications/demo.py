@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
 from taggit.models import Tag
 
-from accounts.choices import NotificationKind
+from notifications.kinds import NotificationKind
 from notifications.models import Follow, Notification
 
 

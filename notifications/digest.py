@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from accounts.choices import NotificationKind
+from notifications.kinds import NotificationKind
 from notifications.models import DigestSent
 from notifications.services import notify
 

@@ -15,11 +15,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.choices import NotificationKind
 from accounts.models import User
 from kit.tasks import email_message_send
 from notifications.email_threads import MailThread, message_id_domain, reply_address
 from notifications.followables import FOLLOWABLE
+from notifications.kinds import NotificationKind
 from notifications.models import Follow, MailingListDay, MailingListMode
 from notifications.services import email_render
 

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from procrastinate.contrib.django import app
 
-from accounts.choices import NotificationKind
+from notifications.kinds import NotificationKind
 from notifications.mailing_list import list_post_send, list_subscribers
 from notifications.models import Follow
 from notifications.services import notify

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.forms import TagField
 
-from accounts.choices import US_STATE_NAMES, US_STATES, Audience, LibraryType
 from kit.textlimits import LimitedTextField
+from kit.vocabularies import US_STATE_NAMES, US_STATES, Audience, LibraryType
 from stories.models import (
     ASK_NOTE_MAX_LENGTH,
     COMMENT_MAX_LENGTH,

@@ -7,8 +7,8 @@ each member's email preferences.
 
 from procrastinate.contrib.django import app
 
-from accounts.choices import NotificationKind
 from accounts.notifications import notify
+from notifications.kinds import NotificationKind
 from notifications.mailing_list import list_post_send, list_subscribers
 
 

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.generic import DeleteView, ListView, TemplateView
 from taggit.models import Tag
 
-from accounts.choices import LibraryType
 from kit.ids import parse_id
 from kit.pagecache import kept_until_change
+from kit.vocabularies import LibraryType
 from notifications.models import Follow
 from stories import services
 from stories.caching import StoryPaginator, remembered

@@ -10,7 +10,6 @@ from django.core import mail
 from django.db import connection
 from taggit.models import Tag
 
-from accounts.choices import LibraryType, NotificationKind
 from accounts.models import ContactMessage, Profile
 from accounts.services import (
     CONTACT_LIMIT_PER_HOUR,
@@ -20,6 +19,8 @@ from accounts.services import (
     profile_settings_update,
     profile_update,
 )
+from kit.vocabularies import LibraryType
+from notifications.kinds import NotificationKind
 from tests.factories import ContactMessageFactory, UserFactory, profile_for
 
 pytestmark = pytest.mark.django_db

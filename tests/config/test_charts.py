@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from django.template.loader import render_to_string
 
-from accounts.choices import US_STATE_NAMES
 from kit.charts import (
     US_TILES,
     Apart,
@@ -19,6 +18,7 @@ from kit.charts import (
     line_chart,
     tile_map,
 )
+from kit.vocabularies import US_STATE_NAMES
 
 NOUN = ("directory entry", "directory entries")
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.choices import NotificationKind
+from notifications.kinds import NotificationKind
 from notifications.models import DigestSent, Notification
 from notifications.services import email_preference_set
 from notifications.tasks import weekly_digest
