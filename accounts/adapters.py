@@ -8,7 +8,7 @@ from kit.tasks import email_message_send
 
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
-        user.display_name = form.cleaned_data.get("display_name", "")  # accounts.forms.SignupForm
+        user.display_name = form.cleaned_data.get("display_name", "")  # members.forms.SignupForm
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             Profile.objects.get_or_create(user=user)

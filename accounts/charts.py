@@ -13,7 +13,7 @@ COLLEAGUES = ("colleague", "colleagues")
 
 def listed_colleagues(viewer):
     """Everyone the member directory lists to `viewer` before any filter: the list's own
-    starting point (accounts.views.MemberListView), the viewer left out."""
+    starting point (members.views.MemberListView), the viewer left out."""
     profiles = Profile.objects.visible_to(viewer).listed()
     if viewer.is_authenticated:
         profiles = profiles.exclude(user=viewer)

@@ -11,7 +11,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("accounts/", include("allauth.urls")),
-    path("members/", include("accounts.urls")),
+    path("members/", include("members.urls")),
     path("stories/", include("stories.urls")),
     path("groups/", include("groups.urls")),
     path("directory/", include("cooperatives.urls")),

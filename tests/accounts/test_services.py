@@ -333,8 +333,8 @@ def test_library_type_is_kept_as_given(member):
 
 def test_the_profile_form_edits_exactly_the_fields_profile_update_accepts():
     """One list: a field added to the form is one the service accepts, and the other way round."""
-    from accounts.forms import ProfileForm
     from accounts.services import PROFILE_FIELDS
+    from members.forms import ProfileForm
 
     assert ProfileForm._meta.fields == list(PROFILE_FIELDS)
     assert len(set(PROFILE_FIELDS)) == len(PROFILE_FIELDS)

@@ -28,9 +28,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from accounts.forms import TopicsField
 from cooperatives.fields import LinesArrayFormField
 from kit.textlimits import LimitedTextField
+from members.forms import TopicsField
 from stories.forms import CandidateChoiceField
 from tests.factories import TEST_PASSWORD
 from tests.security.site_map import ROUTES, build_world
@@ -427,9 +427,9 @@ def _project_form_fields() -> set[type[forms.Field]]:
 
 
 PROJECT_PACKAGES = {"accounts", "stories", "groups", "cooperatives", "notifications", "home"}
-PROJECT_PACKAGES |= {"config"}
+PROJECT_PACKAGES |= {"config", "kit", "members", "mailin"}
 FORM_MODULES = [
-    *(f"{app}.forms" for app in ("accounts", "stories", "groups", "cooperatives")),
+    *(f"{app}.forms" for app in ("members", "stories", "groups", "cooperatives")),
     *(f"{app}.admin" for app in ("accounts", "stories", "groups", "cooperatives")),
     *("cooperatives.fields", "kit.textlimits"),
 ]

@@ -16,14 +16,6 @@ from django.views.generic import DetailView, FormView, ListView, RedirectView, U
 from taggit.models import Tag
 
 from accounts.charts import colleague_counts, colleagues_map
-from accounts.forms import (
-    AccountDeleteForm,
-    ContactForm,
-    DirectoryFilterForm,
-    OnboardingForm,
-    ProfileForm,
-    SettingsForm,
-)
 from accounts.member_data import collect_export
 from accounts.middleware import ONBOARDED_SESSION_KEY
 from accounts.models import Profile, User
@@ -39,6 +31,14 @@ from accounts.services import (
 from kit.pagecache import kept_until_change
 from kit.ratelimit import rate_limit_hit
 from kit.vocabularies import US_STATES
+from members.forms import (
+    AccountDeleteForm,
+    ContactForm,
+    DirectoryFilterForm,
+    OnboardingForm,
+    ProfileForm,
+    SettingsForm,
+)
 from notifications.kinds import NotificationKind
 from notifications.models import Follow, Notification
 

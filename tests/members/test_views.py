@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from accounts.models import BIO_MAX_LENGTH, ContactMessage, Profile
 from accounts.services import CONTACT_LIMIT_PER_HOUR
-from accounts.views import MemberListView
 from kit.vocabularies import LibraryType
+from members.views import MemberListView
 from notifications.kinds import NotificationKind
 from tests.factories import TEST_PASSWORD, UserFactory, profile_for
 from tests.xss import XSS_PAYLOADS, assert_inert
