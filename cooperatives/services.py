@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.text import get_text_list, slugify
 
 from accounts.models import User
-from accounts.notifications import notify
 from cooperatives.models import (
     REJECTION_REASON_MAX_LENGTH,
     SUGGESTIBLE_FIELDS,
@@ -24,6 +23,7 @@ from cooperatives.models import (
     Suggestion,
 )
 from notifications.kinds import NotificationKind
+from notifications.services import notify
 
 # directory addresses an entry's slug must not shadow (see cooperatives/urls.py)
 RESERVED_SLUGS = {"suggest", "suggestions"}

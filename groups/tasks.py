@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from procrastinate.contrib.django import app
 
-from accounts.notifications import notify
 from notifications.kinds import NotificationKind
+from notifications.services import notify
 
 CHANGE_SUBJECTS = {
     "cancelled": "Cancelled: {title}",

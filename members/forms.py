@@ -8,9 +8,10 @@ from django.core.validators import ProhibitNullCharactersValidator
 
 from accounts.geo import lookup_us_zip, normalize_us_zip
 from accounts.models import OPEN_TO_FIELDS, Profile
-from accounts.services import CONTACT_MAX_LENGTH, PROFILE_FIELDS
+from accounts.services import PROFILE_FIELDS
 from kit.textlimits import LimitedTextField
 from kit.vocabularies import COUNTRIES, US_STATE_NAMES, US_STATES, Audience, LibraryType
+from members.services import CONTACT_MAX_LENGTH
 from notifications.kinds import NotificationKind
 
 MAX_TAGS = 20

@@ -2,7 +2,7 @@ from django.urls import path
 
 from members import views
 
-app_name = "accounts"
+app_name = "accounts"  # the members' pages kept their URL names (accounts:detail…)
 urlpatterns = [
     path("", views.MemberListView.as_view(), name="list"),
     path("welcome/", views.OnboardingView.as_view(), name="onboarding"),

@@ -20,14 +20,7 @@ from accounts.member_data import collect_export
 from accounts.middleware import ONBOARDED_SESSION_KEY
 from accounts.models import Profile, User
 from accounts.querysets import MAX_LISTED, NearestFirst
-from accounts.services import (
-    PROFILE_FIELDS,
-    ContactRefused,
-    account_delete,
-    contact_send,
-    profile_settings_update,
-    profile_update,
-)
+from accounts.services import PROFILE_FIELDS, account_delete, profile_update
 from kit.pagecache import kept_until_change
 from kit.ratelimit import rate_limit_hit
 from kit.vocabularies import US_STATES
@@ -39,6 +32,7 @@ from members.forms import (
     ProfileForm,
     SettingsForm,
 )
+from members.services import ContactRefused, contact_send, profile_settings_update
 from notifications.kinds import NotificationKind
 from notifications.models import Follow, Notification
 

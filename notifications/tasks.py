@@ -59,7 +59,7 @@ def story_followers_notify(*, story_id: int) -> int:
     # they follow only the group whose meetup discussed it)
     group_id = story.discussed_at.meetup.group_id if story.discussed_at_id else None
     on_the_list = list_subscribers(
-        members=[story.author_id], tags=tag_ids, groups=[group_id]
+        member=[story.author_id], tag=tag_ids, group=[group_id]
     ).exclude(pk__in=[story.author_id, *story.coauthors.values_list("pk", flat=True)])
     sent = 0
     for member in on_the_list:

@@ -1,15 +1,15 @@
 """Background work for stories: telling members about comments, answers, asks and moderation.
 
 Services defer these with ids only; the job runs after the request's transaction commits (the
-queue lives in the same PostgreSQL) and calls `accounts.notifications.notify()`, which respects
+queue lives in the same PostgreSQL) and calls `notifications.services.notify()`, which respects
 each member's email preferences.
 """
 
 from procrastinate.contrib.django import app
 
-from accounts.notifications import notify
 from notifications.kinds import NotificationKind
 from notifications.mailing_list import list_post_send, list_subscribers
+from notifications.services import notify
 
 
 @app.task
@@ -52,7 +52,7 @@ def comment_list_send(*, comment, told: list[int]) -> int:
     group_id = story.discussed_at.meetup.group_id if story.discussed_at_id else None
     members = [story.author_id, comment.author_id, *story.coauthors.values_list("pk", flat=True)]
     subscribers = list_subscribers(
-        members=members, tags=story.tags.values_list("pk", flat=True), groups=[group_id]
+        member=members, tag=story.tags.values_list("pk", flat=True), group=[group_id]
     ).exclude(pk__in=[comment.author_id, *told])
     return sum(
         list_post_send(

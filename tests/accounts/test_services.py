@@ -11,15 +11,14 @@ from django.db import connection
 from taggit.models import Tag
 
 from accounts.models import ContactMessage, Profile
-from accounts.services import (
+from accounts.services import account_delete, profile_update
+from kit.vocabularies import LibraryType
+from members.services import (
     CONTACT_LIMIT_PER_HOUR,
     ContactRefused,
-    account_delete,
     contact_send,
     profile_settings_update,
-    profile_update,
 )
-from kit.vocabularies import LibraryType
 from notifications.kinds import NotificationKind
 from tests.factories import ContactMessageFactory, UserFactory, profile_for
 

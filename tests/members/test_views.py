@@ -8,8 +8,8 @@ from django.core.cache import caches
 from django.urls import reverse
 
 from accounts.models import BIO_MAX_LENGTH, ContactMessage, Profile
-from accounts.services import CONTACT_LIMIT_PER_HOUR
 from kit.vocabularies import LibraryType
+from members.services import CONTACT_LIMIT_PER_HOUR
 from members.views import MemberListView
 from notifications.kinds import NotificationKind
 from tests.factories import TEST_PASSWORD, UserFactory, profile_for

@@ -16,7 +16,6 @@ from django.test.signals import template_rendered
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.services import contact_send
 from cooperatives.services import suggestion_reject
 from groups.models import Occurrence
 from groups.services import (
@@ -29,6 +28,7 @@ from groups.services import (
 )
 from groups.tasks import meetup_reminders_send, meetups_health_check
 from mailin.services import inbound_mail_receive
+from members.services import contact_send
 from notifications.email_threads import reply_address
 from notifications.mailing_list import mailing_list_mode_set
 from notifications.models import Follow
