@@ -36,7 +36,7 @@ def seed(*, scale: int, demo_email: str, demo_password: str) -> dict[str, int]:
         **seed_stories(scale=scale, demo_user=demo),
         **seed_groups(scale=scale, demo=demo),
     }
-    from notifications.demo import seed_notifications
+    from home.demo import seed_notifications
 
     counts.update(seed_notifications(scale, demo=demo))  # after the content it follows
     # other steps add members too (authors, commenters)

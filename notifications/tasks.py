@@ -127,7 +127,7 @@ def weekly_digest(timestamp: int) -> int:
     """Mondays: each member's digest, at most once per ISO week. Returns emails queued."""
     from datetime import UTC, datetime
 
-    from notifications.digest import digest_recipients, digest_send, iso_week
+    from home.digest import digest_recipients, digest_send, iso_week
 
     now = datetime.fromtimestamp(timestamp, tz=UTC)
     sent = 0
