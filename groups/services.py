@@ -42,15 +42,15 @@ from groups.models import (
     SeriesRSVP,
     reserved_slugs,
 )
-from groups.tasks import (
+from groups.notices import (
     join_answer_notify,
     join_request_notify,
     meetup_changed_notify,
+    meetup_followers_notify,
     organizer_message_notify,
     waitlist_promoted_notify,
 )
 from groups.templatetags.groups_tags import when
-from notifications.tasks import meetup_followers_notify
 
 GROUP_FIELDS = (
     "name",

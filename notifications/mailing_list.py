@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone

@@ -9,10 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from home.tasks import weekly_digest
 from notifications.kinds import NotificationKind
 from notifications.models import DigestSent, Notification
 from notifications.services import email_preference_set
-from notifications.tasks import weekly_digest
 from tests.factories import GroupFactory, MeetupFactory, StoryFactory, UserFactory, profile_for
 
 pytestmark = pytest.mark.django_db

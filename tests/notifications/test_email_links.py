@@ -27,13 +27,13 @@ from groups.services import (
     rsvp_set,
 )
 from groups.tasks import meetup_reminders_send, meetups_health_check
+from home.tasks import weekly_digest
 from mailin.services import inbound_mail_receive
 from members.services import contact_send
 from notifications.email_threads import reply_address
 from notifications.mailing_list import mailing_list_mode_set
 from notifications.models import Follow
 from notifications.services import follow_toggle
-from notifications.tasks import weekly_digest
 from stories.services import (
     answer_mark,
     colleagues_ask,
