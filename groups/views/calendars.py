@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from groups import calendars, services
 from groups.models import RSVP, CalendarToken, Group, Meetup, Membership, Occurrence
+from groups.permissions import is_organizer
 from kit.pagecache import kept_until_change
 
 PERSONAL_FEED_DAYS_BACK = 90
@@ -79,7 +80,7 @@ def occurrence_ics(request, slug, pk):
     with_links = set()
     if request.user.is_authenticated and (
         occurrence.rsvps.going().filter(member=request.user).exists()
-        or services.is_organizer(occurrence.meetup.group, request.user)
+        or is_organizer(occurrence.meetup.group, request.user)
     ):
         with_links = {occurrence.pk}
     content = calendars.occurrences_calendar(
