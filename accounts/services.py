@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from taggit.models import Tag
 
 from accounts.geo import apply_zip_coordinates
+from accounts.member_data import erase_member
 from accounts.models import OPEN_TO_FIELDS, Profile, User
 
 # fields a member may change through the profile and onboarding forms, in the profile
@@ -94,6 +95,4 @@ def account_delete(*, user: User, keep_stories: bool) -> None:
 
     With `keep_stories`, the apps keep what the member wrote for others, attributed to
     "a former member"; otherwise it goes too. See accounts/member_data.py."""
-    from accounts.member_data import erase_member
-
     erase_member(user, keep_content=keep_stories)

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.apps import apps
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
@@ -22,6 +23,12 @@ NATIONWIDE = "nationwide"
 SEVERAL_STATES = "several"
 ABROAD = "abroad"
 AREAS = [(NATIONWIDE, "Nationwide (no single state)"), (SEVERAL_STATES, "Several states")]
+
+
+def _model(name: str) -> type[models.Model]:
+    """A model of this app, by name: cooperatives/models.py imports this module for its managers, so
+    the querysets look the other models up in the app registry when they build a query."""
+    return apps.get_model("cooperatives", name)
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -121,7 +128,11 @@ class OrganisationQuerySet(models.QuerySet):
         return self.defer("search_vector", "curator_notes", "source_urls", "address")
 
     def for_detail(self, viewer) -> "OrganisationQuerySet":
-        from cooperatives.models import Affiliation, Contact, Organisation
+        Affiliation, Contact, Organisation = (
+            _model("Affiliation"),
+            _model("Contact"),
+            _model("Organisation"),
+        )
 
         return (
             self.defer("search_vector")

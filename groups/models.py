@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
@@ -57,10 +57,10 @@ CHECKIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 @functools.cache
 def reserved_slugs() -> frozenset[str]:
     """The fixed first path segments under /groups/ ("new", "upcoming", "calendar"…), read
-    from groups/urls.py: a group with one of them as its slug could never be reached."""
-    from groups.urls import urlpatterns
-
-    segments = (str(pattern.pattern).split("/", 1)[0] for pattern in urlpatterns)
+    from the URLconf's "groups" namespace (groups/urls.py): a group with one of them as its
+    slug could never be reached."""
+    _prefix, groups_urls = get_resolver().namespace_dict["groups"]
+    segments = (str(pattern.pattern).split("/", 1)[0] for pattern in groups_urls.url_patterns)
     return frozenset(segment for segment in segments if segment and "<" not in segment)
 
 

@@ -37,7 +37,6 @@ def meetup_changed_notify(
 ) -> int:
     """Email each member going to (or waiting for) changed dates, once. `dates` describe the
     dates as they were when the change was made. Returns the number of emails queued."""
-
     meetup = Meetup.objects.select_related("group").filter(pk=meetup_id).first()
     if meetup is None:
         return 0
@@ -129,7 +128,6 @@ def organizer_message_notify(
     *, occurrence_id: int, sender_id: int, member_ids: list[int], subject: str, body: str
 ) -> int:
     """An organizer's message to the members chosen when it was sent."""
-
     occurrence = Occurrence.objects.select_related("meetup__group").filter(pk=occurrence_id).first()
     sender = get_user_model().objects.filter(pk=sender_id).first()
     if occurrence is None or sender is None:

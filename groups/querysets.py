@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery, Sum, Window
 from django.db.models.functions import Cast, RowNumber, TruncMonth
@@ -46,19 +47,25 @@ def visibility_q(viewer, *, prefix: str = "") -> Q:
     return Q(**{f"{prefix}visibility": PUBLIC})
 
 
+def _model(name: str) -> type[models.Model]:
+    """A model of this app, by name: groups/models.py imports this module for its managers, so
+    the querysets look the other models up in the app registry when they build a query."""
+    return apps.get_model("meetup_groups", name)
+
+
 class GroupQuerySet(models.QuerySet):
     def visible_to(self, viewer):
         return self.filter(visibility_q(viewer))
 
     def with_member_count(self):
-        from groups.models import Membership
+        Membership = _model("Membership")
 
         active = Membership.objects.filter(group=OuterRef("pk"), status=Membership.Status.ACTIVE)
         return self.annotate(member_count=subquery_count(active, per="group"))
 
     def with_upcoming_count(self, now: datetime | None = None):
         """How many of its dates are not yet over (what the group page pages through)."""
-        from groups.models import Occurrence
+        Occurrence = _model("Occurrence")
 
         upcoming = Occurrence.objects.filter(
             meetup__group=OuterRef("pk"), end__gt=now or timezone.now()
@@ -66,14 +73,14 @@ class GroupQuerySet(models.QuerySet):
         return self.annotate(upcoming_count=subquery_count(upcoming, per="meetup__group"))
 
     def with_pending_count(self):
-        from groups.models import Membership
+        Membership = _model("Membership")
 
         pending = Membership.objects.filter(group=OuterRef("pk"), status=Membership.Status.PENDING)
         return self.annotate(pending_count=subquery_count(pending, per="group"))
 
     def with_viewer(self, viewer):
         """`viewer_role` and `viewer_status` of the viewer's membership (None if none)."""
-        from groups.models import Membership
+        Membership = _model("Membership")
 
         if viewer is None or not viewer.is_authenticated:
             return self.annotate(
@@ -87,7 +94,7 @@ class GroupQuerySet(models.QuerySet):
         )
 
     def with_next_start(self, now: datetime | None = None):
-        from groups.models import Occurrence
+        Occurrence = _model("Occurrence")
 
         upcoming = Occurrence.objects.filter(meetup__group=OuterRef("pk")).scheduled().upcoming(now)
         return self.annotate(
@@ -96,7 +103,7 @@ class GroupQuerySet(models.QuerySet):
         )
 
     def organized_by(self, member):
-        from groups.models import Membership
+        Membership = _model("Membership")
 
         return self.filter(
             memberships__member=member,
@@ -130,7 +137,7 @@ class MeetupQuerySet(models.QuerySet):
 
     def continuing(self, now: datetime | None = None):
         """Meetups with at least one occurrence still to come."""
-        from groups.models import Occurrence
+        Occurrence = _model("Occurrence")
 
         return self.filter(
             Exists(Occurrence.objects.filter(meetup=OuterRef("pk")).scheduled().upcoming(now))
@@ -155,7 +162,7 @@ class OccurrenceQuerySet(models.QuerySet):
         return self.filter(end__lte=now or timezone.now()).order_by("-start", "-pk")
 
     def with_counts(self):
-        from groups.models import RSVP
+        RSVP = _model("RSVP")
 
         def count(status):
             answers = RSVP.objects.filter(occurrence=OuterRef("pk"), status=status)
@@ -165,7 +172,7 @@ class OccurrenceQuerySet(models.QuerySet):
 
     def with_viewer_rsvp(self, viewer):
         """`viewer_rsvp`: the viewer's answer for each occurrence (None if none)."""
-        from groups.models import RSVP
+        RSVP = _model("RSVP")
 
         if viewer is None or not viewer.is_authenticated:
             return self.annotate(viewer_rsvp=models.Value(None, output_field=models.CharField()))
@@ -186,7 +193,7 @@ class OccurrenceQuerySet(models.QuerySet):
 
     def with_turnout(self):
         """`going_count` (answers "going") and `attended_count` (attendance recorded)."""
-        from groups.models import RSVP, Attendance
+        RSVP, Attendance = _model("RSVP"), _model("Attendance")
 
         going = RSVP.objects.filter(occurrence=OuterRef("pk"), status="going")
         attended = Attendance.objects.filter(occurrence=OuterRef("pk"))

@@ -20,7 +20,6 @@ from notifications.services import notify
 def meetups_extend_horizon(timestamp: int) -> int:
     """Daily: keep a year of dates materialised for every repeating series. Returns the number
     of occurrences created."""
-
     now = timezone.now()
     due = Meetup.objects.exclude(rrule="").filter(
         Q(materialized_until__isnull=True)
@@ -42,7 +41,6 @@ def meetup_reminders_send(timestamp: int) -> int:
     """Every 15 minutes: remind members going to a date that starts within the next 24 hours.
     Each (date, member) is reminded once: a `ReminderSent` row is claimed before sending, so
     a rerun or an overlapping run sends nothing more. Returns the number of emails queued."""
-
     now = timezone.now()
     due = (
         RSVP.objects.going()
@@ -93,7 +91,6 @@ def meetups_health_check(timestamp: int) -> dict[str, int]:
     """Hourly. A few days before each date, ask its organizers to confirm it is still on (once
     per date); when a date starts without a confirmation, flag its series, which hides it from
     discovery until an organizer confirms a date again."""
-
     now = timezone.now()
     asked = 0
     due = (

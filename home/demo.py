@@ -5,14 +5,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
 from taggit.models import Tag
 
+from groups.models import Group
 from notifications.kinds import NotificationKind
 from notifications.models import Follow, Notification
+from stories.models import Story
 
 
 def seed_notifications(scale: int, *, demo) -> dict[str, int]:
-    from groups.models import Group
-    from stories.models import Story
-
     targets = list(
         Tag.objects.annotate(uses=Count("stories_taggedstory_items"))
         .filter(uses__gt=0)

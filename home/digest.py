@@ -10,9 +10,12 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from groups.models import Occurrence
+from home.dashboard import challenges_i_could_help_q, stories_matching_q
 from notifications.kinds import NotificationKind
 from notifications.models import DigestSent
 from notifications.services import notify
+from stories.models import Story
 
 PER_SECTION = 5
 CHALLENGE_DAYS = 30
@@ -37,10 +40,6 @@ class Digest:
 def digest_build(*, member, now: datetime) -> Digest:
     """New stories in the member's areas this week, open challenges they could answer, and
     meetups near them in the next three weeks — what they may see, not their own."""
-    from groups.models import Occurrence
-    from home.dashboard import challenges_i_could_help_q, stories_matching_q
-    from stories.models import Story
-
     profile = member.profile
     stories = Story.objects.visible_to(member).published().exclude(author=member)
     digest = Digest(

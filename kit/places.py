@@ -4,6 +4,8 @@ the `zipcodes` package. Read once per process."""
 
 from functools import cache
 
+import zipcodes
+
 from kit.vocabularies import US_STATE_NAMES, US_STATES
 
 
@@ -11,7 +13,6 @@ from kit.vocabularies import US_STATE_NAMES, US_STATES
 def us_places() -> dict[str, tuple[tuple[str, str], ...]]:
     """{state code: ((city, county), …)} sorted, without duplicates; every state in
     `US_STATES` has at least one place."""
-    import zipcodes
 
     wanted = {code for code, _ in US_STATES}
     places: dict[str, set[tuple[str, str]]] = {code: set() for code in wanted}

@@ -18,7 +18,7 @@ from taggit.models import TaggedItemBase
 from kit.textlimits import text_length_checks
 from kit.vocabularies import COUNTRIES, US_STATE_NAMES, Audience, LibraryType
 from notifications.email_threads import MailThread
-from stories.querysets import CommentQuerySet, StoryQuerySet
+from stories.querysets import CARD_TAGS, CommentQuerySet, StoryQuerySet
 
 SUMMARY_MAX_LENGTH = 300  # plain text: two or three sentences
 SECTION_MAX_LENGTH = 10_000  # Markdown: each of a story's four sections
@@ -260,8 +260,6 @@ class Story(models.Model):
     @property
     def card_tags(self) -> list:
         """The topics, from `for_cards()`'s prefetch when the story came from there."""
-        from stories.querysets import CARD_TAGS
-
         prefetched = getattr(self, CARD_TAGS, None)
         return list(self.tags.all()) if prefetched is None else prefetched
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import (
@@ -113,6 +114,12 @@ ASK_PER_RECIPIENT_PER_WEEK = 2
 
 def _search_query(text: str) -> SearchQuery:
     return SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+
+
+def _model(name: str) -> type[models.Model]:
+    """A model of this app, by name: stories/models.py imports this module for its managers, so
+    the querysets look the other models up in the app registry when they build a query."""
+    return apps.get_model("stories", name)
 
 
 class StoryQuerySet(models.QuerySet):
@@ -310,7 +317,7 @@ class StoryQuerySet(models.QuerySet):
         Candidates are the newest RELATED_POOL stories sharing a tag and the newest
         RELATED_POOL whose text matches, so the cost stays flat however many stories share a
         popular tag (ranking every match took seconds at 100,000 stories)."""
-        from stories.models import TaggedStory
+        TaggedStory = _model("TaggedStory")
 
         tag_ids = [tag.pk for tag in story.tags.all()]
         words = [
@@ -347,7 +354,7 @@ class StoryQuerySet(models.QuerySet):
 
 
 def _coauthored_story_ids(user):
-    from stories.models import Story
+    Story = _model("Story")
 
     return Story.coauthors.through.objects.filter(user=user).values("story_id")
 

@@ -20,7 +20,6 @@ from stories.models import AskRequest, Comment, Story
 @app.task
 def comment_notify(*, comment_id: int) -> int:
     """Tell the story's authors (not the commenter) about a new comment."""
-
     comment = (
         Comment.objects.select_related("story__author", "author")
         .filter(pk=comment_id, hidden_at__isnull=True)
@@ -116,7 +115,6 @@ def colleague_ask_notify(*, ask_id: int) -> int:
 @app.task
 def moderation_notify(*, story_id: int | None = None, comment_id: int | None = None) -> int:
     """Tell the author that a moderator hid their story or comment, and why."""
-
     if story_id is not None:
         item = Story.objects.select_related("author").filter(pk=story_id).first()
         story = item

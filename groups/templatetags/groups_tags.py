@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 from django import template
 from django.utils.dateformat import format as date_format
 
+from groups.models import Group, Occurrence
+
 register = template.Library()
 
 
@@ -67,8 +69,6 @@ def form_errors(*forms):
 def organisation_groups(context, organisation):
     """Groups linked to a directory entry that the viewer may see, and the next date of each
     of their series: two queries, whatever the numbers."""
-    from groups.models import Group, Occurrence
-
     user = context.get("user")
     groups = list(
         Group.objects.visible_to(user)
