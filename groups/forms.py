@@ -32,7 +32,7 @@ from groups.recurrence import (
     first_date,
     nth_weekday_of,
 )
-from groups.services import Schedule
+from groups.services import DETAIL_FIELDS, GROUP_FIELDS, Schedule
 from groups.timezones import timezone_choices
 from kit.textlimits import LimitedTextField
 from kit.vocabularies import US_STATE_NAMES, US_STATES, LibraryType
@@ -54,17 +54,8 @@ class GroupForm(forms.ModelForm):
 
     class Meta:
         model = Group
-        fields = [
-            "name",
-            "description",
-            "country",
-            "state",
-            "city",
-            "library_types",
-            "visibility",
-            "join_policy",
-            "organisations",
-        ]
+        # what group_create/group_update may set, and the directory entries it belongs to
+        fields = [*GROUP_FIELDS, "organisations"]
         field_classes = {"description": LimitedTextField}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
@@ -133,19 +124,7 @@ class MeetupDetailsForm(forms.ModelForm):
 
     class Meta:
         model = Meetup
-        fields = [
-            "title",
-            "description",
-            "venue_kind",
-            "venue_name",
-            "address",
-            "accessibility_notes",
-            "online_url",
-            "cost_note",
-            "capacity",
-            "rsvp_deadline_hours",
-            "pd_credit_hours",
-        ]
+        fields = list(DETAIL_FIELDS)  # what meetup_create/meetup_update may set
         labels = {"venue_kind": "How people take part"}
         field_classes = dict.fromkeys(["description", "accessibility_notes"], LimitedTextField)
         widgets = {
