@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from accounts.models import Profile
+from kit import scopes
 from kit.charts import US_TILES, Apart, TileMap, tile_map
 from kit.pagecache import kept_figures
 
@@ -26,7 +27,9 @@ def colleague_counts(request) -> dict[str, int]:
     viewer = request.user
     whose = f"member:{viewer.pk}" if viewer.is_authenticated else "visitor"
     return kept_figures(
-        request, f"colleagues:{whose}", lambda: listed_colleagues(viewer).count_by_place()
+        f"colleagues:{whose}",
+        lambda: listed_colleagues(viewer).count_by_place(),
+        shows=[scopes.MEMBERS],
     )
 
 

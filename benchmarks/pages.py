@@ -12,7 +12,12 @@ their browser would, for pages that members see differently or only members see.
 served from each process's kept copy (kit/pagecache.py) after the first request, visitors'
 and each signed-in browser's own; `rendered=True` makes every request ask for its own address
 (an ignored `fresh=` parameter), measuring the page rendered afresh — what a first view, or a
-page not asked for since the last change, costs.
+page not asked for since the last change, costs. `new_queries=True` (searches) goes further:
+every request searches for something else (`SEARCHES_AFRESH`), so nothing computed for one
+search (a count, a page of results) can answer the next.
+
+The mixed workload (benchmarks/mixed.py) reads `MIXED_PAGES` and `SEARCHES` in rotation
+while members write.
 
 Put model imports inside the function: this module is imported before Django is set up.
 """
@@ -29,6 +34,7 @@ class Page:
     url: str | Callable[[], str]
     member: bool = False
     rendered: bool = False
+    new_queries: bool = False
 
     def resolve(self) -> str:
         return self.url() if callable(self.url) else self.url
@@ -117,4 +123,64 @@ PAGES += [
     Page(f"{page.name}, rendered afresh", page.url, member=page.member, rendered=True)
     for page in PAGES
     if page.name != "health check"
+]
+# …and the searches with a new query every time: no figure kept for one query answers another.
+PAGES += [
+    Page(
+        "story search, a new query every request",
+        named("stories:list", "q=makerspace+nobody+used"),
+        rendered=True,
+        new_queries=True,
+    ),
+    Page(
+        "site search, a new query every request",
+        named("search", "q=summer+reading"),
+        rendered=True,
+        new_queries=True,
+    ),
+]
+
+# What librarians type into the search boxes: topics, programs, places, phrases, the
+# websearch syntax ("quotes", or, -minus) and a few misspellings (the close-title fallback).
+SEARCHES = [
+    "summer reading", "makerspace", "makerspace nobody used", "book club",
+    "reluctant readers", "source evaluation", "local news", "budget cuts",
+    "keeping a collection current", "homework help", "after school", "library podcast",
+    "substitutes", "attend meetups", "dual enrolment", "research consultations",
+    "college readiness", "information literacy", "teen services", "graphic novels",
+    "storytime", "STEM", "OER", "ebooks", "genealogy", "digital literacy", "grant writing",
+    "advocacy", "outreach", "collaboration", "professional development",
+    "school public partnership", "library card", "listserv", "database subscriptions",
+    "long lunch", "PD credit", "teachers plan lessons", "joint research project",
+    "reading programs", "middle school", "Upper Peninsula", "rural Missouri", "West Texas",
+    "Chicago suburbs", "Florida Panhandle", "Kansas City", "central New Jersey",
+    "northeast Ohio", '"local news"', "podcast -teen", "graphic novels or comics",
+    "book club reluctant", "budget", "volunteers", "sign-ups fell", "cooperative",
+    "makerspcae", "genealogyy", "storytiem", "advocasy", "podcst",
+]  # fmt: skip
+
+# For searches rendered afresh: every request another query, none repeated in a run of
+# ordinary length (a query with a word more is another search, as people refine theirs).
+REFINEMENTS = [
+    "", "library", "school", "public", "teens", "students", "rural", "program", "ideas",
+    "budget", "partnership", "grant", "volunteers", "community", "academic", "parents",
+]  # fmt: skip
+SEARCHES_AFRESH = [
+    f"{query} {word}".strip() for word in REFINEMENTS for query in SEARCHES if '"' not in query
+]
+
+# The mixed workload's rotation: what visitors and members read while others write.
+MIXED_PAGES = [
+    "home, anonymous",
+    "home, member dashboard",
+    "story list",
+    "story list, filtered",
+    "story with 50 comments",
+    "group page",
+    "group page (member)",
+    "meetup date",
+    "upcoming meetups",
+    "member directory, near me",
+    "cooperative directory",
+    "group iCal feed",
 ]

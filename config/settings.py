@@ -93,7 +93,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "kit.middleware.RequestLogMiddleware",
-    "kit.pagecache.SiteChangesMiddleware",
+    "kit.scopes.ScopesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kit.middleware.PermissionsPolicyMiddleware",
@@ -132,6 +132,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# selects and inputs written in Python, as Django's widget templates write them (kit/forms.py)
+FORM_RENDERER = "kit.forms.FormRenderer"
 
 # --- Database -----------------------------------------------------------------------------
 # DATABASE_URL points at a real PostgreSQL server. Without it (development and tests only) the
@@ -177,19 +180,26 @@ else:
             "KEY_PREFIX": "lc",
         }
     }
-# Per process: figures computed from the database and keyed by a version read from the shared
-# cache (stories/caching.py), so a change anywhere is seen everywhere on the next request.
+# Per process: figures computed from the database and kept under the versions of what they
+# count (kit/scopes.py), so a change is seen by every process on its next request.
 CACHES["process"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "process",
     "OPTIONS": {"MAX_ENTRIES": 2000},
 }
-# Per process: pages kept while the site has not changed, visitors' and each signed-in
+# Per process: pages kept while what they show has not changed, visitors' and each signed-in
 # browser's own (kit/pagecache.py). At most ~1,000 pages of 20–60 KB each per process.
 CACHES["pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "pages",
     "OPTIONS": {"MAX_ENTRIES": 1000},
+}
+# Per process: parts of pages (story cards, meetup dates, discussions) kept under the versions
+# of what they show (kit/fragments.py), 1–10 KB each.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
 }
 
 # --- Accounts -----------------------------------------------------------------------------

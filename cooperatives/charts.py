@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from cooperatives.models import Organisation
 from cooperatives.querysets import ABROAD, NATIONWIDE, SEVERAL_STATES
+from kit import scopes
 from kit.charts import Apart, TileMap, tile_map
 from kit.pagecache import kept_figures
 
@@ -42,7 +43,9 @@ def area_map(
 
 
 def directory_map(request, *, selected: str = "") -> TileMap:
-    counts = kept_figures(request, "directory:areas", Organisation.objects.count_by_area)
+    counts = kept_figures(
+        "directory:areas", Organisation.objects.count_by_area, shows=[scopes.DIRECTORY]
+    )
     address = reverse("cooperatives:list")
     return area_map(
         counts,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import get_text_list, slugify
 
 from accounts.models import User
+from cooperatives.caching import entries_changed
 from cooperatives.models import (
     REJECTION_REASON_MAX_LENGTH,
     SUGGESTIBLE_FIELDS,
@@ -112,6 +113,7 @@ def organisations_mark_verified(*, organisations, by: User, on: datetime.date | 
         needs_verification=False,
         updated_at=timezone.now(),
     )
+    entries_changed()
     history_record(by=by, objects=entries, message=f"Marked verified on {on.isoformat()}.")
     return len(entries)
 
@@ -123,6 +125,7 @@ def organisations_mark_inactive(*, organisations, by: User) -> int:
     Organisation.objects.filter(pk__in=[org.pk for org in entries]).update(
         status=Organisation.Status.INACTIVE, updated_at=timezone.now()
     )
+    entries_changed()
     history_record(by=by, objects=entries, message="Marked inactive.")
     return len(entries)
 

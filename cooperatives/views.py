@@ -18,12 +18,13 @@ from cooperatives.services import (
 )
 from kit.pagecache import kept_until_change
 from kit.ratelimit import rate_limit_hit
+from kit.scopes import DIRECTORY, GROUPS, MEMBERS
 from notifications.models import Follow
 
 SUGGESTIONS_PER_HOUR = 10
 
 
-@method_decorator(kept_until_change, name="dispatch")
+@method_decorator(kept_until_change(shows=[DIRECTORY]), name="dispatch")
 class OrganisationListView(ListView):
     template_name = "cooperatives/organisation_list.html"
     context_object_name = "organisations"
@@ -44,7 +45,8 @@ class OrganisationListView(ListView):
         return context
 
 
-@method_decorator(kept_until_change, name="dispatch")
+# the entry, the members listed there, its groups
+@method_decorator(kept_until_change(shows=[DIRECTORY, MEMBERS, GROUPS]), name="dispatch")
 class OrganisationDetailView(DetailView):
     template_name = "cooperatives/organisation_detail.html"
     context_object_name = "organisation"

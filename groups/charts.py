@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from groups.models import Attendance, Meetup, Occurrence
 from groups.querysets import visibility_q
+from kit import scopes
 from kit.charts import Apart, BarChart, BarSeries, TileMap, format_number, grouped_bars, tile_map
 from kit.pagecache import kept_figures
 
@@ -29,9 +30,9 @@ def meetup_counts(request) -> dict[str, int]:
     # visibility_q narrows what visitors see (members see every group): Q() is falsy
     whose = "visitors" if visibility_q(viewer) else "members"
     return kept_figures(
-        request,
         f"meetups:{whose}",
         lambda: Occurrence.objects.discoverable(viewer).series_count_by_state(),
+        shows=[scopes.GROUPS],
     )
 
 

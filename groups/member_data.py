@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from accounts.models import User
+from groups.caching import groups_changed
 from groups.models import (
     RSVP,
     Attendance,
@@ -110,6 +111,7 @@ def erase(user: User, *, keep_content: bool) -> dict[str, int]:
         else:
             Group.objects.filter(pk=group.pk).delete()
             summary["groups_deleted"] += 1
+    groups_changed()  # their name leaves rosters and "who's going"; counts change
     # answers for dates to come go first, so people waiting get the seats
     rsvps_withdraw(member_id=user.pk)
     RSVP.objects.filter(member=user).delete()

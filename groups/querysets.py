@@ -12,6 +12,8 @@ from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery, Sum,
 from django.db.models.functions import Cast, RowNumber, TruncMonth
 from django.utils import timezone
 
+from kit.scopes import version_of
+
 PUBLIC = "public"
 VENUES = {
     "in_person": ["in_person", "hybrid"],
@@ -283,6 +285,8 @@ class OccurrenceQuerySet(models.QuerySet):
             .with_counts()
             .with_viewer_rsvp(viewer)
             .defer("meetup__group__description", "meetup__description")
+            # read with the row: a list's entry is kept under it (kit/fragments.py)
+            .annotate(scope_version=version_of("occurrence"))
         )
 
 

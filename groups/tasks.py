@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from procrastinate.contrib.django import app
 
+from groups.caching import groups_changed
 from groups.models import HORIZON, RSVP, Meetup, Membership, Occurrence, ReminderSent
 from groups.services import occurrences_materialize
 from notifications.kinds import NotificationKind
@@ -111,6 +112,7 @@ def meetups_health_check(timestamp: int) -> dict[str, int]:
             ).update(confirmation_requested_at=now)
             if not claimed:
                 continue
+            groups_changed()  # its page asks organizers to confirm
             organizers = Membership.objects.organizers().filter(group=occurrence.meetup.group)
             for membership in organizers.select_related("member"):
                 notify(
@@ -136,4 +138,6 @@ def meetups_health_check(timestamp: int) -> dict[str, int]:
     flagged = Meetup.objects.filter(
         needs_confirmation=False, pk__in=lapsed.values("meetup_id")
     ).update(needs_confirmation=True)
+    if flagged:
+        groups_changed()  # hidden from "upcoming" until confirmed
     return {"asked": asked, "flagged": flagged}

@@ -6,10 +6,14 @@ from django.views.decorators.http import require_safe
 from home import dashboard as front
 from home.search import clean, site_search
 from kit.pagecache import kept_until_change
+from kit.scopes import DIRECTORY, GROUPS, MEMBERS, STORIES
+
+# stories, meetups, colleagues and the directory, each of its lists' rows adding its own
+EVERYTHING_PUBLIC = (STORIES, MEMBERS, GROUPS, DIRECTORY)
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=EVERYTHING_PUBLIC)
 def home(request):
     """Visitors see what Librarian Commons is; members see their dashboard."""
     if request.user.is_authenticated:
@@ -25,7 +29,7 @@ def home(request):
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=EVERYTHING_PUBLIC)
 def search(request):
     text = clean(request.GET.get("q", ""))
     results = site_search(request.user, text) if text else {}

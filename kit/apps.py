@@ -1,15 +1,17 @@
 from django.apps import AppConfig
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.module_loading import autodiscover_modules
 
-from kit.pagecache import content_saved_or_deleted
+from kit.scopes import content_saved_or_deleted
 
 
 class KitConfig(AppConfig):
-    """The shared kit below every app: PostgreSQL extensions, kept pages, generations, Markdown,
-    rate limits, the e-mail task, bulk inserts, places and vocabularies, text limits.
+    """The shared kit below every app: PostgreSQL extensions, versions of what pages show and the
+    pages, fragments and figures kept under them, Markdown, rate limits, the e-mail task, bulk
+    inserts, places and vocabularies, text limits.
 
     Its label stays "config", where these pieces lived before they had a package of their own:
-    the database records its migrations (and would name its tables) by that label, and a label
+    the database records its migrations (and names its tables) by that label, and a label
     cannot be renamed without rewriting history. The composition root, `config/`, is labelled
     "project" instead (config/apps.py)."""
 
@@ -18,6 +20,10 @@ class KitConfig(AppConfig):
     verbose_name = "Librarian Commons"
 
     def ready(self):
-        # every model: the receiver keeps to the site's own apps (kit.pagecache.CONTENT_APPS)
+        # each app maps its models to the scopes they change in its own `caching` module, which
+        # imports its models: found here, as the admin finds `admin` modules, once all are loaded
+        # — the kit imports no app
+        autodiscover_modules("caching")
+        # every model: the receiver keeps to the site's own apps (kit.scopes.CONTENT_APPS)
         for signal in (post_save, post_delete, m2m_changed):
-            signal.connect(content_saved_or_deleted, dispatch_uid="pagecache_content_changed")
+            signal.connect(content_saved_or_deleted, dispatch_uid="scopes_content_changed")

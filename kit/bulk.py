@@ -10,7 +10,7 @@ Each app's `seed_<app>(scale)` step in config/demo.py builds believable rows wit
 `copy_rows` streams tuples through PostgreSQL's COPY for the largest link tables, and
 `copy_instances` COPYs whole model instances (ids reserved from the sequence first). Neither runs
 `save()`, signals or services: compute derived columns (counters, search vectors) yourself or
-with one UPDATE afterwards. Each moves the site's generation on (no signal does), so kept pages
+with one UPDATE afterwards. Each moves the `site` scope on (no signal does), so kept pages
 (kit/pagecache.py) show the new rows at once.
 """
 
@@ -24,7 +24,7 @@ from django.db import connection
 from django.db.models import Model
 from psycopg import sql
 
-from kit.pagecache import SITE
+from kit import scopes
 
 BATCH_SIZE = 2000
 
@@ -53,7 +53,7 @@ def insert_built(
             values = {name: value(i) if callable(value) else value for name, value in items}
             rows.append(factory.build(**values))
         saved.extend(model.objects.bulk_create(rows, batch_size=batch_size))
-    SITE.changed()
+    scopes.changed(scopes.SITE)
     return saved
 
 
@@ -65,7 +65,7 @@ def insert_instances(
     for batch in batches(instances, batch_size):
         model.objects.bulk_create(batch, batch_size=batch_size)
         total += len(batch)
-    SITE.changed()
+    scopes.changed(scopes.SITE)
     return total
 
 
@@ -82,7 +82,7 @@ def copy_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence
         for row in rows:
             copy.write_row(row)
             total += 1
-    SITE.changed()
+    scopes.changed(scopes.SITE)
     return total
 
 

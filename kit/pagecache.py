@@ -1,20 +1,17 @@
 """Pages kept by each app process — as visitors see them, and as each signed-in browser was
-shown them — and dropped the moment anything on the site changes.
+shown them — each with the versions of what it shows (kit/scopes.py), and served only while
+those are all still current: a change drops the pages that show it and no others.
 
 A visitor's page depends only on its address and the site's content, a member's also on who
-they are: rendering it again for every request costs 20–40 ms of CPU, serving a kept copy well
-under one. Copies are keyed by the site's generation number (kit/generations.py), read
-from the shared cache on every request, which moves on
+they are: rendering it again for every request costs milliseconds of CPU, serving a kept copy
+a fraction of one. A page says what it shows: `kept_until_change(shows=…)` names the scopes
+read before the view runs (`site` always, and `member:<pk>` — with the figures every member's
+page shows, such as their unread count — for a member's page), the view may
+name more with `scopes.shows()`, and the rows it lists record their own versions
+(`scopes.saw()`, the fragments in kit/fragments.py). A kept copy costs one query to check:
+the current versions of everything it was made from.
 
-- after every request that changes data (any POST, PUT, PATCH or DELETE that did not fail, in
-  any process: sign-ups, stories, comments, RSVPs, admin edits), and after any request in
-  which one of the site's models was saved or deleted;
-- when a model is saved or deleted outside a request (background tasks, management commands),
-  at once and after commit.
-
-Bulk `update()`s outside a request send no signal: what they change (e.g. the background job
-that extends a series' dates) reaches visitors within TIMEOUT, which also bounds how long a
-page shows the passing of time late ("upcoming" lists).
+Whatever shows the passing of time ("upcoming" lists) is shown late by at most TIMEOUT.
 
 A visitor's copy is kept only when it cannot hold anything personal: a GET without a session or
 messages cookie, answered 200, that set no cookie, did not touch the session, showed no message
@@ -25,16 +22,16 @@ it: its key holds the session cookie and the CSRF cookie (so the tokens in its f
 ones that browser sends back), and it is kept only from a page rendered for a valid session
 with no message waiting. KeptPagesMiddleware serves it before the session is read: whatever
 ends or changes a session (signing out, a password change, an admin's edit, a deleted session
-row) is a change that drops every copy. A session that simply expires could still be shown the
-page it was last given until the copy lapses (TIMEOUT); anything it then asks to do is checked
-against the real session. Requests with a session cookie that is not signed in are always
-rendered."""
+row) moves that member's scope on, which every one of their copies shows. A session that simply
+expires could still be shown the page it was last given until the copy lapses (TIMEOUT);
+anything it then asks to do is checked against the real session. Requests with a session
+cookie that is not signed in are always rendered. Nothing is kept from a request that changed
+something (its changes are not counted yet)."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from contextvars import ContextVar
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
@@ -42,49 +39,51 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
-from django.db.models.signals import post_delete
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
-from kit.generations import Generation
+from kit import scopes
 
-SITE = Generation("site:generation")
 TIMEOUT = 60
-# app labels whose saves change what pages show: groups' label is meetup_groups; allauth's
-# `account` holds members' email addresses, `notifications` what members are told
-CONTENT_APPS = frozenset(
-    {"accounts", "account", "stories", "meetup_groups", "cooperatives", "taggit", "notifications"}
-)
 
-# Inside a request: a list the signal receiver appends to, so the site moves on once, after
-# the response, instead of once per saved row.
-_changes_in_request: ContextVar[list | None] = ContextVar("changes_in_request", default=None)
+Shows = Iterable[str] | Callable[..., Iterable[str]]
 
 
-def kept_until_change(view):
-    """Serves a kept copy of the page while the site has not changed (see the module's notes)."""
+def kept_until_change(view=None, *, shows: Shows = ()):
+    """Serves a kept copy of the page while what it shows has not changed (see the module's
+    notes). `shows`: scope names, or a function of the view's arguments that returns them,
+    read before the view runs; `site` and the member's own scope are always added."""
+    if view is None:
+        return lambda view: kept_until_change(view, shows=shows)
 
     @wraps(view)
     def view_or_kept_copy(request: HttpRequest, *args, **kwargs):
         reader = _reader(request)
         if reader is None:
             return view(request, *args, **kwargs)
-        # read before rendering (a change committed meanwhile moves on past this key), once a
-        # request: KeptPagesMiddleware may have read it already
-        generation = getattr(request, "site_generation", None)
-        if generation is None:
-            generation = request.site_generation = SITE.current()
-        key = _key(request, reader, generation)
-        kept = caches["pages"].get(key)
-        if kept is not None:
-            return _restored(kept)
-        response = view(request, *args, **kwargs)
-        if callable(getattr(response, "render", None)):
-            response.render()
-        # the kept copy and this response both say they differ for signed-in members
-        patch_vary_headers(response, ["Cookie"])
-        if _is_keepable(request, response, reader):
-            caches["pages"].set(key, _frozen(response), TIMEOUT)
+        with scopes.reading() as reading:
+            declared = [
+                scopes.SITE,
+                *(shows(request, *args, **kwargs) if callable(shows) else shows),
+            ]
+            if reader:
+                declared += scopes.shown_to_member(request.user.pk)
+            key = _key(request, reader)
+            kept = caches["pages"].get(key)
+            # one query: the kept copy's versions and those the page would be rendered with
+            current = scopes.versions([*declared, *(kept[0] if kept else ())])
+            if kept is not None and all(current[name] == v for name, v in kept[0].items()):
+                return _restored(kept[1])
+            reading.shown.clear()
+            reading.mixed = False
+            scopes.shows(*declared)
+            response = view(request, *args, **kwargs)
+            if callable(getattr(response, "render", None)):
+                response.render()
+            # the kept copy and this response both say they differ for signed-in members
+            patch_vary_headers(response, ["Cookie"])
+            if reading.keepable and _is_keepable(request, response, reader):
+                caches["pages"].set(key, (dict(reading.shown), _frozen(response)), TIMEOUT)
         return response
 
     view_or_kept_copy.kept_until_change = True  # for KeptPagesMiddleware; wraps() carries it
@@ -95,8 +94,8 @@ class KeptPagesMiddleware:
     """Serves a member's kept copy before the session and the member are loaded from the
     database (the onboarding middleware after this one would load them): the copy was made
     for this very session cookie by a page that checked both, and signing out, password
-    changes and onboarding are all changes that move the site on. Visitors' copies are served
-    by the view's decorator, which costs them nothing more."""
+    changes and onboarding all move the member's scope on, which the copy shows. Visitors'
+    copies are served by the view's decorator, which costs them nothing more."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -110,22 +109,27 @@ class KeptPagesMiddleware:
         reader = _reader_by_cookies(request)
         if not reader:
             return None
-        request.site_generation = SITE.current()
-        kept = caches["pages"].get(_key(request, reader, request.site_generation))
-        return None if kept is None else _restored(kept)
+        kept = caches["pages"].get(_key(request, reader))
+        # the versions read here are this request's: the view reuses them if it renders
+        if kept is None or not scopes.still_current(kept[0]):
+            return None
+        return _restored(kept[1])
 
 
-def kept_figures(request: HttpRequest, name: str, compute: Callable[[], Any]) -> Any:
-    """`compute()`, kept by this process while the site has not changed (or for TIMEOUT), and
-    shared by every address that shows it: a map's counts beside a list are the same on every
-    page and filter of that list, so only the first page rendered after a change pays their
-    aggregate query. `name` must say whose figures they are when they depend on the viewer.
-    Costs nothing more in a page kept with `kept_until_change`, which has read the generation
-    already."""
-    generation = getattr(request, "site_generation", None)
-    if generation is None:
-        generation = request.site_generation = SITE.current()
-    return caches["process"].get_or_set(f"figures:{generation}:{name}", compute, TIMEOUT)
+def kept_figures(name: str, compute: Callable[[], Any], *, shows: Iterable[str]) -> Any:
+    """`compute()`, kept by this process under the versions of the scopes it is counted from
+    (`shows`, and the site), and shared by every address that shows it: a map's counts beside
+    a list are the same on every page and filter of that list, so only the first page rendered
+    after a change to those scopes pays their aggregate query. The page being rendered shows
+    those scopes too, so its own copy is dropped with them. `name` must say whose figures they
+    are when they depend on the viewer."""
+    names = [scopes.SITE, *shows]
+    if any(scopes.pending(scope) for scope in names):
+        return compute()  # changed in this request, not counted yet: nothing to keep
+    scopes.shows(*names)
+    current = scopes.versions(names)
+    key = "figures:{}:{}".format(name, ":".join(str(current[scope]) for scope in names))
+    return caches["process"].get_or_set(key, compute, TIMEOUT)
 
 
 def _reader(request: HttpRequest) -> str | None:
@@ -154,10 +158,10 @@ def _reader_by_cookies(request: HttpRequest) -> str | None:
     return hashlib.blake2b(repr(browser).encode(), digest_size=16).hexdigest()
 
 
-def _key(request: HttpRequest, reader: str, generation: int) -> str:
+def _key(request: HttpRequest, reader: str) -> str:
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
-    return f"page:{generation}:{reader}:{digest}"
+    return f"page:{reader}:{digest}"
 
 
 def _is_keepable(request: HttpRequest, response: HttpResponse, reader: str) -> bool:
@@ -192,36 +196,6 @@ def _frozen(response: HttpResponse) -> tuple:
 
 def _restored(frozen: tuple) -> HttpResponse:
     status, content, headers = frozen
-    return HttpResponse(content, status=status, headers=dict(headers))
-
-
-def content_saved_or_deleted(sender, signal=None, **kwargs) -> None:
-    """Signal receiver for every model: changes to the site's own content move it on, and so
-    does a session ending (members' copies are served without reading their session)."""
-    ends_a_session = sender._meta.label == "sessions.Session" and signal is post_delete
-    if sender._meta.app_label not in CONTENT_APPS and not ends_a_session:
-        return
-    changes = _changes_in_request.get()
-    if changes is not None:
-        changes.append(sender)
-    else:
-        SITE.changed()
-
-
-class SiteChangesMiddleware:
-    """Moves the site's generation on after each request that changed something."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        changes: list = []
-        token = _changes_in_request.set(changes)
-        try:
-            response = self.get_response(request)
-        finally:
-            _changes_in_request.reset(token)
-        writes = request.method not in ("GET", "HEAD", "OPTIONS", "TRACE")
-        if changes or (writes and response.status_code < 400):
-            SITE.move_on()  # after the view's transactions committed: no request-wide atomic
-        return response
+    response = HttpResponse(content, status=status, headers=dict(headers))
+    response.kept_copy = True  # for tests and debugging: not rendered for this request
+    return response

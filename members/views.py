@@ -21,8 +21,9 @@ from accounts.middleware import ONBOARDED_SESSION_KEY
 from accounts.models import Profile, User
 from accounts.querysets import MAX_LISTED, NearestFirst
 from accounts.services import PROFILE_FIELDS, account_delete, profile_update
-from kit.pagecache import kept_until_change
+from kit.pagecache import kept_figures, kept_until_change
 from kit.ratelimit import rate_limit_hit
+from kit.scopes import DIRECTORY, MEMBERS
 from kit.vocabularies import US_STATES
 from members.forms import (
     AccountDeleteForm,
@@ -34,7 +35,7 @@ from members.forms import (
 )
 from members.services import ContactRefused, contact_send, profile_settings_update
 from notifications.kinds import NotificationKind
-from notifications.models import Follow, Notification
+from notifications.models import Follow
 
 TOPIC_SUGGESTIONS = 300
 # the member directory's filters (sort and page are not): with none, every colleague is listed
@@ -47,17 +48,21 @@ def viewer_profile(request) -> Profile | None:
     if not request.user.is_authenticated:
         return None
     if not hasattr(request, "_viewer_profile"):
-        # the header's unread count comes with it (one query fewer than the context processor)
-        request._viewer_profile = (
-            Profile.objects.filter(user=request.user)
-            .annotate(unread_notification_count=Notification.objects.unread_count_of(request.user))
-            .first()
-        )
+        request._viewer_profile = Profile.objects.filter(user=request.user).first()
     return request._viewer_profile
 
 
 def topic_suggestions() -> list[str]:
-    return list(Tag.objects.order_by("name").values_list("name", flat=True)[:TOPIC_SUGGESTIONS])
+    """The first topics by name, for the profile form's and the filters' suggestions; kept by
+    the process until the site moves on (a topic created, renamed or deleted moves it: no app
+    maps taggit's tags to a narrower scope)."""
+    return kept_figures(
+        "topic-suggestions",
+        lambda: list(
+            Tag.objects.order_by("name").values_list("name", flat=True)[:TOPIC_SUGGESTIONS]
+        ),
+        shows=[],
+    )
 
 
 def safe_next(request, fallback: str) -> str:
@@ -110,7 +115,7 @@ class DirectoryPaginator(Paginator):
         return self._counted > MAX_LISTED
 
 
-@method_decorator(kept_until_change, name="dispatch")
+@method_decorator(kept_until_change(shows=[MEMBERS]), name="dispatch")
 class MemberListView(ListView):
     """The member directory: search, filters, nearest first. Visitors see public profiles."""
 
@@ -183,13 +188,10 @@ class MemberListView(ListView):
             topic_suggestions=topic_suggestions(),
             us_states=US_STATES,
         )
-        profile = viewer_profile(self.request)
-        if profile is not None:
-            context["unread_notification_count"] = profile.unread_notification_count
         return context
 
 
-@method_decorator(kept_until_change, name="dispatch")
+@method_decorator(kept_until_change(shows=[MEMBERS, DIRECTORY]), name="dispatch")
 class MemberDetailView(DetailView):
     template_name = "accounts/member_detail.html"
     context_object_name = "profile"

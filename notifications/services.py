@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Profile, User
 from kit.tasks import email_message_send
+from notifications.caching import notifications_read
 from notifications.email_threads import REPLY_HINTS, MailThread, reply_address
 from notifications.kinds import NotificationKind
 from notifications.models import Follow, Notification
@@ -156,6 +157,7 @@ def notification_open(*, notification: Notification) -> str:
 
 
 def notifications_mark_all_read(*, member: User) -> int:
+    notifications_read(member.pk)
     return Notification.objects.for_member(member).unread().update(read_at=timezone.now())
 
 

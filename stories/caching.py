@@ -1,11 +1,12 @@
-"""Figures the story lists show that cost a scan at 100,000 stories: the number of stories a
-list finds (for its pagination) and the popular topics. Each app process keeps them, keyed by
-a generation number kept in the shared cache (the database cache or Redis) that every service
-changing what a list could show moves on, at once and after its transaction commits — so the
-next request, in any process, reads the new number and computes them afresh: nothing stale is
-ever read. A request costs one shared-cache read (one query with the database cache), not
-the two scans; storing the figures per process keeps the shared cache's writes (four queries
-each with the database cache) off the request path."""
+"""What a change to stories changes on pages (kit/scopes.py), and the figures the story
+lists show that cost a scan at 100,000 stories: the number of stories a list finds (for its
+pagination) and the popular topics.
+
+Each app process keeps those figures under the versions of what they are counted from (the
+stories lists, members for "near me", the site), read once per request — no more than the
+page reads anyway — so the next request after a change, in any process, computes them afresh:
+nothing stale is ever read. Storing them per process keeps the shared cache off the request
+path."""
 
 from __future__ import annotations
 
@@ -18,28 +19,102 @@ from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
-from kit.generations import Generation
+from kit import scopes
+from kit.scopes import (
+    MEMBERS,
+    SITE,
+    STORIES,
+    STORIES_DISCUSSED,
+    STORIES_HELPFUL,
+    linked_by,
+    member,
+    shown_by,
+    story,
+)
+from stories.models import (
+    AskRequest,
+    Comment,
+    HelpfulVote,
+    Report,
+    SavedStory,
+    Story,
+    TaggedStory,
+)
 
-LISTS = Generation("stories:lists:generation")
 TIMEOUT = 15 * 60
+# every list and search: which stories, in every order
+STORY_LISTS = (STORIES, STORIES_HELPFUL, STORIES_DISCUSSED)
+# what a list's figures are computed from
+FIGURES_FROM = (STORIES, MEMBERS, SITE)
 
 
-def lists_changed() -> None:
-    """Call from every service that changes stories with a bulk `update()` (hide, unhide,
-    unmark an answer): saves and deletes of stories and taggings are seen by the signal
-    receiver below."""
-    LISTS.changed()
+# --- what each change changes -------------------------------------------------------------
+@shown_by(Story)
+def _story_changed(instance: Story, **kwargs) -> list[str]:
+    return [story(instance.pk), *STORY_LISTS]
 
 
-def story_saved_or_deleted(sender, **kwargs) -> None:
-    """Signal receiver: stories changed outside the services (Django admin, data fixes) count
-    too. Bulk `update()`s don't send signals; the services call `lists_changed()` for theirs."""
-    lists_changed()
+@shown_by(TaggedStory)
+def _tagging_changed(instance: TaggedStory, **kwargs) -> list[str]:
+    return [story(instance.content_object_id), *STORY_LISTS]
 
 
+@linked_by(TaggedStory, Story.coauthors.through)
+def _story_links_changed(instance, reverse: bool, pk_set) -> list[str]:
+    # topics added (taggit's add sends no post_save) or co-authors changed: a co-author sees
+    # the story among theirs, drafts too, in every list
+    stories = [instance.pk] if not reverse else list(pk_set or [])
+    if reverse and pk_set is None:  # a member's co-authorships cleared: which stories is unknown
+        return [SITE]
+    return [*map(story, stories), *STORY_LISTS]
+
+
+@shown_by(Comment)
+def _comment_changed(instance: Comment, **kwargs) -> list[str]:
+    # the count on its story's card, and the order of "most discussed"
+    return [story(instance.story_id), STORIES_DISCUSSED]
+
+
+@shown_by(HelpfulVote)
+def _vote_changed(instance: HelpfulVote, **kwargs) -> list[str]:
+    # the count on its story's card, the order of "most helpful", the voter's pressed button
+    return [story(instance.story_id), STORIES_HELPFUL, member(instance.member_id)]
+
+
+@shown_by(SavedStory)
+def _save_changed(instance: SavedStory, **kwargs) -> list[str]:
+    return [member(instance.member_id)]  # only the member sees what they saved
+
+
+@shown_by(AskRequest)
+def _ask_changed(instance: AskRequest, **kwargs) -> list[str]:
+    return [member(instance.asked_by_id), member(instance.recipient_id)]
+
+
+@shown_by(Report)
+def _report_changed(instance: Report, **kwargs) -> list[str]:
+    return []  # the moderators' queue is in the admin, which keeps nothing
+
+
+def lists_changed(*stories: int) -> None:
+    """For services that change stories with a bulk `update()` (which sends no signal): those
+    stories and every list (hiding, unhiding, re-opening a challenge)."""
+    scopes.changed(*map(story, stories), *STORY_LISTS)
+
+
+def discussion_changed(story_pk: int) -> None:
+    """A comment hidden or shown again by a bulk `update()`: its story and its count."""
+    scopes.changed(story(story_pk), STORIES_DISCUSSED)
+
+
+# --- figures kept per process -------------------------------------------------------------
 def remembered(name: str, compute: Callable[[], Any]) -> Any:
-    """`compute()`, kept by this process until the stories change (or TIMEOUT passes)."""
-    return caches["process"].get_or_set(f"stories:{name}:{LISTS.current()}", compute, TIMEOUT)
+    """`compute()`, kept by this process until what story lists show changes (or TIMEOUT)."""
+    if any(scopes.pending(scope) for scope in FIGURES_FROM):
+        return compute()  # changed in this request, not counted yet: nothing to keep
+    current = scopes.versions(FIGURES_FROM)
+    key = "stories:{}:{}".format(name, ":".join(str(current[scope]) for scope in FIGURES_FROM))
+    return caches["process"].get_or_set(key, compute, TIMEOUT)
 
 
 def count_of(queryset) -> int:

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
-from stories.caching import lists_changed
+from kit import scopes
 from stories.models import AskRequest, Comment, HelpfulVote, Report, SavedStory, Story
 
 
@@ -126,7 +126,8 @@ def erase(user, *, keep_content: bool) -> None:
     keep_content=False: their stories (with the discussion under them) and their comments go.
     Either way their votes, saves, reports, asks and co-authorships go, and counters stay right.
     """
-    lists_changed()
+    # stories and comments lose their author's name, counts change: pages of every kind
+    scopes.changed(scopes.SITE)
     votes = HelpfulVote.objects.filter(member=user)
     Story.objects.filter(pk__in=votes.values("story_id")).update(
         helpful_count=F("helpful_count") - 1  # one vote per member and story

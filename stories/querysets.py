@@ -36,6 +36,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
+from kit.scopes import version_of
+
 SEARCH_CONFIG = "english"
 # ts_headline marks matches with these; the template escapes the text, then turns them into
 # <mark>, so nothing a member wrote is ever trusted as HTML
@@ -186,6 +188,8 @@ class StoryQuerySet(models.QuerySet):
             # queryset per story, most of a 40-card prefetch's cost
             .prefetch_related(Prefetch("tags", to_attr=CARD_TAGS))
             .defer(*CARD_DEFERRED)
+            # read with the row: the card is kept under it (kit/fragments.py)
+            .annotate(scope_version=version_of("story"))
         )
 
     # --- search --------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from stories import tasks
-from stories.caching import lists_changed
+from stories.caching import discussion_changed, lists_changed
 from stories.models import (
     AskRequest,
     Comment,
@@ -200,8 +200,8 @@ def answer_mark(*, comment: Comment, by: AbstractBaseUser) -> Story:
 
 @transaction.atomic
 def answer_unmark(*, story: Story, by: AbstractBaseUser) -> Story:
-    lists_changed()
     _require_editor(story, by)
+    lists_changed(story.pk)
     Story.objects.filter(pk=story.pk).update(solved_answer=None)
     story.solved_answer = None
     return story
@@ -260,9 +260,9 @@ def report_create(
 
 @transaction.atomic
 def story_hide(*, story: Story, by: AbstractBaseUser, reason: str) -> bool:
-    lists_changed()
     """Hide a story from everyone but its authors, and tell the author why. Reversible."""
     _require_moderator(by)
+    lists_changed(story.pk)
     if not reason.strip():
         raise ValidationError("Say why: the author is told.")
     hidden = Story.objects.filter(pk=story.pk, hidden_at__isnull=True).update(
@@ -277,8 +277,8 @@ def story_hide(*, story: Story, by: AbstractBaseUser, reason: str) -> bool:
 
 @transaction.atomic
 def story_unhide(*, story: Story, by: AbstractBaseUser) -> bool:
-    lists_changed()
     _require_moderator(by)
+    lists_changed(story.pk)
     shown = Story.objects.filter(pk=story.pk, hidden_at__isnull=False).update(
         hidden_at=None, hidden_by=None, hidden_reason=""
     )
@@ -296,6 +296,8 @@ def comment_hide(*, comment: Comment, by: AbstractBaseUser, reason: str) -> bool
     )
     _reports_resolve(Report.objects.filter(comment=comment), by=by, status=Report.Status.HIDDEN)
     if hidden:
+        # its story's count, and maybe its answer: the story shows in the open challenges again
+        lists_changed(comment.story_id)
         Story.objects.filter(pk=comment.story_id).update(comment_count=F("comment_count") - 1)
         # a hidden comment is no longer pinned as the answer; the author can mark it again
         Story.objects.filter(pk=comment.story_id, solved_answer=comment).update(solved_answer=None)
@@ -311,6 +313,7 @@ def comment_unhide(*, comment: Comment, by: AbstractBaseUser) -> bool:
         hidden_at=None, hidden_by=None, hidden_reason=""
     )
     if shown:
+        discussion_changed(comment.story_id)
         Story.objects.filter(pk=comment.story_id).update(comment_count=F("comment_count") + 1)
     comment.refresh_from_db()
     return bool(shown)

@@ -19,6 +19,15 @@ from taggit.models import Tag
 
 from kit.ids import parse_id
 from kit.pagecache import kept_until_change
+from kit.scopes import (
+    GROUPS,
+    MEMBERS,
+    STORIES,
+    STORIES_DISCUSSED,
+    STORIES_HELPFUL,
+    story,
+    version_of,
+)
 from kit.vocabularies import LibraryType
 from notifications.models import Follow
 from stories import services
@@ -58,7 +67,17 @@ def popular_tags(limit: int = POPULAR_TAGS) -> list[Tag]:
 
 
 # --- reading ------------------------------------------------------------------------------
-@method_decorator(kept_until_change, name="dispatch")
+SORTED_BY = {"helpful": STORIES_HELPFUL, "discussed": STORIES_DISCUSSED}
+
+
+def list_shows(request, *args, **kwargs) -> list[str]:
+    """What a list of stories shows: which stories (in the order asked for), their authors;
+    each card adds its own story."""
+    sort = SORTED_BY.get(request.GET.get("sort", ""))
+    return [STORIES, MEMBERS, *([sort] if sort else [])]
+
+
+@method_decorator(kept_until_change(shows=list_shows), name="dispatch")
 class StoryListView(ListView):
     template_name = "stories/story_list.html"
     context_object_name = "stories"
@@ -200,6 +219,8 @@ def _story_with_details(user, pk: int) -> Story:
     queryset = Story.objects.select_related(
         "author__profile", "solved_answer__author__profile", "discussed_at__meetup__group"
     ).prefetch_related("tags", "author__profile__can_help_with")
+    # read with the story: its discussion is kept under it (kit/fragments.py)
+    queryset = queryset.annotate(scope_version=version_of("story"))
     if user.is_authenticated:
         queryset = queryset.annotate(
             helped_by_viewer=Exists(HelpfulVote.objects.filter(story=OuterRef("pk"), member=user)),
@@ -208,8 +229,14 @@ def _story_with_details(user, pk: int) -> Story:
     return story_for(user, pk, queryset=queryset)
 
 
+def detail_shows(request, pk: int, slug: str | None = None) -> list[str]:
+    """The story, its authors' and commenters' names, the meetup it was discussed at, and
+    related stories (chosen among every story)."""
+    return [story(pk), STORIES, MEMBERS, GROUPS]
+
+
 @require_safe
-@kept_until_change
+@kept_until_change(shows=detail_shows)
 def story_detail(request, pk: int, slug: str | None = None):
     story = _story_with_details(request.user, pk)
     if slug != story.slug:

@@ -4,6 +4,7 @@ from django.db import connection
 from procrastinate.contrib.django import app as procrastinate_app
 from procrastinate.testing import InMemoryConnector
 
+from kit import scopes
 from tests.factories import TEST_PASSWORD, UserFactory
 
 
@@ -42,6 +43,13 @@ def _forget_jobs_in_the_database(request, django_db_blocker):
         tables = cursor.fetchone()[0]
         if tables:
             cursor.execute(f"TRUNCATE {tables} CASCADE")
+
+
+@pytest.fixture(autouse=True)
+def _scopes_move_on_at_once(monkeypatch):
+    # a test's transaction never commits, so Django never runs on-commit callbacks in it: what
+    # a change outside a request (a factory, a task) changes moves on at once instead
+    monkeypatch.setattr(scopes, "after_commit", lambda move_on: move_on())
 
 
 class TaskQueue:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from accounts.models import User
+from groups.caching import answers_changed
 from groups.models import (
     Attendance,
     Membership,
@@ -62,6 +63,7 @@ def attendance_mark(
         .delete()
     )
     users = User.objects.filter(pk__in=members - already)
+    answers_changed(occurrence.pk, members - already)
     Attendance.objects.bulk_create(
         [
             _new_attendance(

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from groups.caching import groups_changed
 from groups.models import (
     Attendance,
     Meetup,
@@ -71,6 +72,7 @@ def occurrence_confirm(*, occurrence: Occurrence, by: User) -> Occurrence:
     now = timezone.now()
     Occurrence.objects.filter(pk=occurrence.pk).update(confirmed_at=now)
     Meetup.objects.filter(pk=occurrence.meetup_id).update(needs_confirmation=False)
+    groups_changed()  # a lapsed series shows in "upcoming" again
     occurrence.confirmed_at = now
     occurrence.meetup.needs_confirmation = False
     return occurrence

@@ -15,6 +15,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
+from groups.caching import answers_changed, groups_changed
 from groups.models import (
     RSVP,
     CalendarToken,
@@ -72,6 +73,8 @@ def waitlist_promote(occurrence: Occurrence, *, now: datetime) -> list[RSVP]:
         rsvp.status = RSVP.Status.GOING
         rsvp.status_changed_at = now
     RSVP.objects.bulk_update(promoted, ["status", "status_changed_at"])
+    if promoted:
+        answers_changed(occurrence.pk, [rsvp.member_id for rsvp in promoted])
     for rsvp in promoted:
         waitlist_promoted_notify.defer(rsvp_id=rsvp.pk)
     return promoted
@@ -178,6 +181,7 @@ def _apply_series_rsvps_for(
         )
     )
     going = going_counts(locked)
+    groups_changed()  # answers for many dates at once
     RSVP.objects.bulk_create(
         RSVP(
             occurrence=occurrence,

@@ -21,6 +21,7 @@ from django.utils.dateformat import format as date_format
 
 from accounts.models import User
 from groups import recurrence
+from groups.caching import groups_changed
 from groups.models import (
     HORIZON,
     RSVP,
@@ -134,6 +135,7 @@ def occurrences_materialize(
             )
         )
     Occurrence.objects.bulk_create(created)
+    groups_changed()  # new dates, and series subscribers' answers for them
     meetup.materialized_until = max(horizon, meetup.materialized_until or horizon)
     meetup.save(update_fields=["materialized_until"])
     _apply_series_rsvps(meetup, [o for o in created if not o.is_cancelled], now=now)
@@ -204,6 +206,7 @@ def meetup_update(*, meetup: Meetup, by: User, details: dict[str, Any]) -> list[
         Occurrence.objects.filter(pk__in=[o.pk for o in upcoming]).update(
             sequence=F("sequence") + 1
         )
+        groups_changed()
         _notify_change(meetup, upcoming, change="updated")
     if meetup.capacity is None or (old_capacity is not None and meetup.capacity > old_capacity):
         for occurrence in upcoming:
@@ -355,6 +358,7 @@ def meetup_pause(
     Occurrence.objects.bulk_update(
         cancelled, ["status", "cancel_reason", "pause", "sequence", "updated_at"]
     )
+    groups_changed()
     _notify_change(meetup, cancelled, change="paused", message=pause.note)
     return pause, cancelled
 
@@ -380,6 +384,7 @@ def pause_delete(*, pause: MeetupPause, by: User) -> list[Occurrence]:
     Occurrence.objects.bulk_update(
         restored, ["status", "cancel_reason", "pause", "sequence", "updated_at"]
     )
+    groups_changed()
     pause.delete()
     _notify_change(meetup, restored, change="restored")
     return restored
@@ -468,6 +473,7 @@ def meetup_reschedule(
             setattr(occurrence_row, name, "")
         occurrence_row.note = ""
         occurrence_row.sequence += 1
+    groups_changed()  # dates re-dated in bulk, series answers moved to the new series
     Occurrence.objects.bulk_update(
         reused,
         [

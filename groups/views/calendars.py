@@ -16,6 +16,7 @@ from groups import calendars, services
 from groups.models import RSVP, CalendarToken, Group, Meetup, Membership, Occurrence
 from groups.permissions import is_organizer
 from kit.pagecache import kept_until_change
+from kit.scopes import GROUPS, occurrence
 
 PERSONAL_FEED_DAYS_BACK = 90
 # what services.calendar_token_reset makes (secrets.token_urlsafe); other text can't be a key
@@ -55,7 +56,7 @@ def _feed_viewer(request):
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=[GROUPS])
 def group_feed(request, slug):
     viewer = _feed_viewer(request)
     group = get_object_or_404(Group.objects.visible_to(viewer), slug=slug)
@@ -70,7 +71,7 @@ def group_feed(request, slug):
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=lambda request, slug, pk: [GROUPS, occurrence(pk)])
 def occurrence_ics(request, slug, pk):
     occurrence = get_object_or_404(
         Occurrence.objects.visible_to(request.user).select_related("meetup__group"),

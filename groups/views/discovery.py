@@ -9,12 +9,13 @@ from groups.charts import meetup_counts, meetups_map
 from groups.forms import DiscoveryForm
 from groups.models import Occurrence
 from kit.pagecache import kept_until_change
+from kit.scopes import GROUPS
 
 PER_PAGE = 20
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=[GROUPS])
 def upcoming(request):
     user = request.user
     form = DiscoveryForm(request.GET or None, viewer=user)

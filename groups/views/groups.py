@@ -19,6 +19,7 @@ from groups.models import CalendarToken, Group, Membership, Occurrence
 from groups.permissions import organizer_required, viewable_group
 from kit.pagecache import kept_until_change
 from kit.ratelimit import rate_limit_hit
+from kit.scopes import DIRECTORY, GROUPS, MEMBERS
 from notifications.models import Follow
 
 GROUPS_PER_PAGE = 12
@@ -41,7 +42,7 @@ def _error_text(error: ValidationError) -> str:
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=[GROUPS])
 def index(request):
     """Groups the viewer can see, soonest meetup first, and the next meetups across them."""
     user = request.user
@@ -101,7 +102,7 @@ class GroupUpdateView(UpdateView):
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=[GROUPS, MEMBERS, DIRECTORY])
 def group_detail(request, slug):
     """Upcoming meetups first, then about, members and recent past meetups."""
     return _group_page(request, slug, join_form=JoinForm())
@@ -183,7 +184,7 @@ def group_members(request, slug):
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=[GROUPS])
 def group_past(request, slug):
     group = viewable_group(request, slug)
     past = (

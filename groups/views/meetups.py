@@ -35,7 +35,7 @@ from groups.templatetags.groups_tags import when_short
 from groups.timezones import default_timezone
 from kit.ids import parse_id
 from kit.pagecache import kept_until_change
-from notifications.models import Notification
+from kit.scopes import GROUPS, MEMBERS, occurrence
 
 OCCURRENCES_PER_PAGE = 10
 
@@ -275,24 +275,20 @@ def occurrence_move(request, slug, pk):
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=[GROUPS])
 def meetup_detail(request, slug, pk):
     """A series: how it repeats, its dates to come, breaks, and "I come every time"."""
     group = viewable_group(request, slug)
     meetups = Meetup.objects.all()
-    extra = {}
     if request.user.is_authenticated:
-        # with the meetup: the member's "every time" answer and the header's unread count
-        # (two queries fewer, room for the organizers' series chart)
+        # with the meetup: the member's "every time" answer (the header's unread count comes
+        # with the versions the page is kept under)
         meetups = meetups.annotate(
             viewer_subscribed=Exists(
                 SeriesRSVP.objects.filter(meetup=OuterRef("pk"), member=request.user)
             ),
-            unread_notification_count=Notification.objects.unread_count_of(request.user),
         )
     meetup = get_object_or_404(meetups, pk=pk, group=group)
-    if request.user.is_authenticated:
-        extra["unread_notification_count"] = meetup.unread_notification_count
     meetup.group = group
     dates = meetup.occurrences.upcoming().for_listing(request.user)
     page_obj = Paginator(dates, OCCURRENCES_PER_PAGE).get_page(request.GET.get("page"))
@@ -310,13 +306,12 @@ def meetup_detail(request, slug, pk):
             "pauses": list(meetup.pauses.filter(ends_on__gte=today)),
             "continued_by": list(meetup.continued_by.all()),
             "series_chart": series_chart(meetup) if group.viewer_is_organizer else None,
-            **extra,
         },
     )
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=lambda request, slug, pk: [GROUPS, MEMBERS, occurrence(pk)])
 def occurrence_detail(request, slug, pk):
     group = viewable_group(request, slug)
     occurrence = _occurrence(request, slug, pk)

@@ -13,6 +13,7 @@ from groups.forms import DiscoveryForm
 from groups.models import Occurrence
 from groups.permissions import viewable_group
 from kit.pagecache import kept_until_change
+from kit.scopes import GROUPS
 
 # dates shown in one day of the overall calendar; the rest are one "n more on <day>" link away
 PER_DAY = 4
@@ -99,7 +100,7 @@ def _render(request, *, dates, group=None, form=None, per_day=None):
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=[GROUPS])
 def month_all(request):
     form = DiscoveryForm(request.GET or None, viewer=request.user, with_day=False)
     dates = Occurrence.objects.discoverable(request.user, **form.filters())
@@ -107,7 +108,7 @@ def month_all(request):
 
 
 @require_safe
-@kept_until_change
+@kept_until_change(shows=[GROUPS])
 def month_group(request, slug):
     # one group's dates are few a day: all of them are shown
     group = viewable_group(request, slug)

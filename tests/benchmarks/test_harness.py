@@ -2,9 +2,12 @@
 log the app really writes, and it records results where RESULTS.md expects them."""
 
 import logging
+import urllib.parse
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from benchmarks import run
 from benchmarks.pages import PAGES, TRIVIAL, Page, first, named
@@ -185,3 +188,157 @@ def test_pages_rendered_afresh_ask_for_a_new_address_with_every_request():
     assert all(p.startswith("/stories/?q=makerspace&fresh=") for p in paths)
 
     assert set(_paths_wrk_asks_for(distinct="0")) == {"/stories/?q=makerspace"}
+
+
+def _requests_wrk_makes(env: dict, url_path: str = "/stories/?q=makerspace") -> list[tuple]:
+    """(path, Cookie header) of every request wrk makes with the harness's script and `env`,
+    against a server of its own that records them."""
+    import http.server
+    import os
+    import subprocess
+    import threading
+
+    seen = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append((self.path, self.headers.get("Cookie")))
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    class Server(http.server.ThreadingHTTPServer):
+        def handle_error(self, request, client_address):
+            pass  # wrk closes its connections mid-request when its time is up
+
+    server = Server(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        subprocess.run(
+            ["wrk", "-t2", "-c4", "-d1s", "-s", str(run.WRK_SCRIPT),
+             f"http://127.0.0.1:{server.server_port}{url_path}"],
+            env={**os.environ, **env},
+            capture_output=True,
+            check=True,
+            timeout=30,
+        )  # fmt: skip
+    finally:
+        server.shutdown()
+    return list(seen)
+
+
+def test_searches_rendered_afresh_ask_for_a_new_query_every_time(tmp_path):
+    queries = [f"summer+reading+{n}" for n in range(5000)]
+    (tmp_path / "queries.txt").write_text("\n".join(queries) + "\n")
+
+    seen = _requests_wrk_makes(
+        {"BENCH_DISTINCT": "1", "BENCH_QUERIES": str(tmp_path / "queries.txt")},
+        "/stories/?q=makerspace&kind=success",
+    )
+
+    asked = [urllib.parse.parse_qs(urllib.parse.urlsplit(path).query) for path, _ in seen]
+    assert len(asked) > 10
+    assert len({query["q"][0] for query in asked}) == len(asked)  # no query twice
+    assert all(query["q"][0].replace(" ", "+") in queries for query in asked)
+    assert all(query["kind"] == ["success"] for query in asked)  # the rest of the address kept
+
+
+def test_the_rotation_asks_for_every_address_in_turn_with_a_members_cookie_where_marked(
+    tmp_path,
+):
+    (tmp_path / "rotation.txt").write_text("0 /\n1 /groups/\n0 /search/?q=summer+reading\n")
+
+    seen = _requests_wrk_makes(
+        {"BENCH_ROTATION": str(tmp_path / "rotation.txt"), "BENCH_COOKIE": "sessionid=abc"}
+    )
+
+    assert {path for path, _ in seen} == {"/", "/groups/", "/search/?q=summer+reading"}
+    assert {cookie for path, cookie in seen if path == "/groups/"} == {"sessionid=abc"}
+    assert {cookie for path, cookie in seen if path != "/groups/"} == {None}
+
+
+def test_the_mixed_rotation_holds_every_page_and_fifty_distinct_searches():
+    from benchmarks.mixed import rotation
+    from benchmarks.pages import MIXED_PAGES, PAGES, SEARCHES
+
+    names = {page.name for page in PAGES}
+    assert set(MIXED_PAGES) <= names
+    assert len(set(SEARCHES)) == len(SEARCHES) >= 50
+    urls = {name: f"/{number}/" for number, name in enumerate(MIXED_PAGES)}
+
+    entries = rotation(urls, dict.fromkeys(MIXED_PAGES, False), SEARCHES)
+
+    searched = [url for _, url in entries if "q=" in url]
+    assert len(set(searched)) == len(SEARCHES)
+    assert {url for _, url in entries if "q=" not in url} == set(urls.values())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_mixed_workloads_writer_posts_as_members_browsers_do(live_server):
+    import queue
+
+    from benchmarks import mixed
+    from groups.models import RSVP
+    from stories.models import Comment, HelpfulVote, SavedStory
+    from tests.factories import MeetupFactory, MembershipFactory, StoryFactory
+
+    meetup = MeetupFactory(
+        start_date=(timezone.now() + timedelta(days=10)).date(), rrule="FREQ=WEEKLY;COUNT=3"
+    )
+    MembershipFactory.create_batch(3, group=meetup.group)
+    StoryFactory.create_batch(4, status="published", published_at=timezone.now())
+    plans = mixed.plan_writes(writers=3)
+    assert all(plans[kind] for kind in mixed.WRITE_KINDS)
+    out = queue.Queue()
+
+    mixed.write_for(live_server.url, plans, per_second=20, seconds=1.0, out=out, scheme="http")
+
+    log = out.get_nowait()
+    assert log.done >= 15
+    assert {key.split()[1] for key in log.statuses} == {"302"}  # all done, none refused
+    assert {key.split()[0] for key in log.statuses} == set(mixed.WRITE_KINDS)
+    assert Comment.objects.exists()
+    assert RSVP.objects.exists()
+    assert HelpfulVote.objects.exists() or SavedStory.objects.exists()
+
+
+def test_the_mixed_workload_is_recorded_with_its_targets(tmp_path, monkeypatch):
+    monkeypatch.setattr(run, "RESULTS_MD", tmp_path / "RESULTS.md")
+    monkeypatch.setattr(run, "RESULTS_DIR", tmp_path / "results")
+    monkeypatch.setattr(run, "BENCH_DIR", tmp_path)
+    (tmp_path / "RESULTS.md").write_text("# Results\n")
+
+    def reads(rps, p99, ms):
+        paths = {"/": {"ms": [ms] * 20, "queries": [1] * 20, "status": {"200": 20}}}
+        return {"rps": rps, "p50_ms": 2.0, "p95_ms": 9.0, "p99_ms": p99, "errors": 0,
+                "by_path": paths}  # fmt: skip
+
+    writes = {"writes": 25, "per_second": 5.0, "answered_ok": 25,
+              "statuses": {"comment 302": 5, "rsvp 302": 20}, "p95_ms": 40.0}  # fmt: skip
+    rounds = [
+        {
+            "trivial_rps": 1000.0,
+            "quiet": reads(600.0, 30.0, 2.0),
+            "busy": reads(300.0, 150.0, 120.0),
+            "writes": writes,
+        }
+        for _ in range(3)
+    ]
+    summary = run.mixed_summary(rounds, [(False, "/"), (False, "/search/?q=x")], 5.0)
+    report = fake_report(rps=400.0, p95=20.0, queries=4)
+    report["mixed"] = summary
+
+    run.write_results(report)
+
+    text = (tmp_path / "RESULTS.md").read_text()
+    assert summary["busy"]["ratio"] == 0.3
+    assert summary["targets"] == {"ratio": True, "p99": True, "server_p95": False, "writes": True}
+    assert "| 5.0 writes/s | 300 | 0.30 |" in text
+    assert "| nobody writing | 600 | 0.60 |" in text
+    assert "✓ ✓ ✗ ✓" in text  # the page at / answered in 120 ms at the server's p95
+    assert "| `/` | 60 | 120.0 | 1 | 200: 60 |" in text
+    assert "some missed" in text

@@ -1,4 +1,5 @@
-"""Visitors' copies of public pages: served while nothing changed, never stale, never personal."""
+"""Kept copies of pages: served while what they show has not changed, never stale, never
+personal."""
 
 import re
 
@@ -9,23 +10,29 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.cache import SessionStore
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from kit.pagecache import SITE, SiteChangesMiddleware, kept_figures, kept_until_change
-from stories.models import Story
+from kit import scopes
+from kit.pagecache import kept_figures, kept_until_change
+from kit.scopes import DIRECTORY, GROUPS, SITE, ScopesMiddleware, versions
+from stories.models import SavedStory, Story
 from tests.factories import GroupFactory, StoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_visitor_gets_the_kept_copy_until_the_site_changes(client, django_assert_num_queries):
+def test_a_visitor_gets_the_kept_copy_until_what_it_shows_changes(
+    client, django_assert_num_queries
+):
     StoryFactory(title="Makerspace on a shoestring")
     first = client.get(reverse("stories:list"))
 
-    with django_assert_num_queries(0):  # tests use a local shared cache: no query to read it
+    with django_assert_num_queries(1):  # the versions of what it shows
         again = client.get(reverse("stories:list"))
     assert again.content == first.content
     assert "Cookie" in again["Vary"]
@@ -71,34 +78,63 @@ def test_members_never_get_a_visitors_copy(client):
     assert 'action="/accounts/logout/"' in page
 
 
-def test_changes_that_send_no_signal_move_the_site_on_after_a_successful_post(rf):
-    before = SITE.current()
+def _post_as(rf, user):
+    request = rf.post("/")
+    request.user = user
+    return request
 
-    SiteChangesMiddleware(lambda request: HttpResponse(status=403))(rf.post("/"))
-    SiteChangesMiddleware(lambda request: HttpResponse())(rf.get("/"))
-    assert SITE.current() == before  # refused writes and reads change nothing
+
+def test_a_members_successful_post_that_named_no_change_moves_the_site_on(rf):
+    member = UserFactory()
+    before = versions([SITE])
+
+    ScopesMiddleware(lambda request: HttpResponse(status=403))(_post_as(rf, member))
+    ScopesMiddleware(lambda request: HttpResponse())(rf.get("/"))
+    # a visitor's post sent to log in: no visitor can have every kept page dropped
+    ScopesMiddleware(lambda request: HttpResponse(status=302))(_post_as(rf, AnonymousUser()))
+    assert versions([SITE]) == before  # refused writes and reads change nothing
 
     def bulk_update(request):
-        Story.objects.update(title="Changed by a bulk update")  # no signal
+        Story.objects.update(title="Changed by a bulk update")  # no signal, nothing named
         return HttpResponse(status=302)
 
-    SiteChangesMiddleware(bulk_update)(rf.post("/"))
-    assert SITE.current() > before
+    ScopesMiddleware(bulk_update)(_post_as(rf, member))
+    assert versions([SITE]) != before
 
 
-def test_a_save_during_a_read_moves_the_site_on_once_after_the_response(rf):
-    before = SITE.current()
+def test_a_post_that_named_its_changes_moves_only_those_on(rf):
+    story = StoryFactory()
+    member = UserFactory()
+    before = versions([SITE, scopes.STORIES, scopes.member(member.pk)])
+
+    def save(request):
+        SavedStory.objects.create(story=story, member=member)  # only the member sees it
+        return HttpResponse(status=302)
+
+    ScopesMiddleware(save)(rf.post("/"))
+
+    after = versions([SITE, scopes.STORIES, scopes.member(member.pk)])
+    assert after[SITE] == before[SITE]
+    assert after[scopes.STORIES] == before[scopes.STORIES]
+    assert after[scopes.member(member.pk)] != before[scopes.member(member.pk)]
+
+
+def test_saves_during_a_request_move_on_once_after_the_response(rf):
+    before = versions([scopes.STORIES])
     seen_during = []
 
     def view(request):
         StoryFactory.create_batch(3)
-        seen_during.append(SITE.current())
+        seen_during.append(versions([scopes.STORIES]))
         return HttpResponse()
 
-    SiteChangesMiddleware(view)(rf.get("/"))
+    with CaptureQueriesContext(connection) as queries:
+        ScopesMiddleware(view)(rf.get("/"))
 
     assert seen_during == [before]
-    assert SITE.current() == before + 1
+    assert versions([scopes.STORIES]) != before
+    moves = [q for q in queries.captured_queries if "INSERT INTO config_scopeversion" in q["sql"]]
+    assert len(moves) == 1
 
 
 def _counting(view_body):
@@ -164,11 +200,13 @@ def _signed_in(user, **client_options) -> Client:
     return member
 
 
-def test_a_member_gets_their_own_kept_copy_until_the_site_changes(django_assert_num_queries):
+def test_a_member_gets_their_own_kept_copy_until_what_it_shows_changes(
+    django_assert_num_queries,
+):
     rosa = _signed_in(UserFactory(display_name="Rosa Parks-Wheeler"))
     first = rosa.get(reverse("home"))  # now kept: the session and CSRF cookie are settled
 
-    with django_assert_num_queries(0):  # neither the session nor the member is read
+    with django_assert_num_queries(1):  # the versions only: not the session, not the member
         again = rosa.get(reverse("home"))
     assert again.content == first.content
     assert _signed_in_as(again) == "Rosa Parks-Wheeler"
@@ -213,7 +251,7 @@ def test_forms_in_a_members_kept_copy_carry_a_token_their_browser_can_post(
     story = StoryFactory()
     member = _signed_in(UserFactory(), enforce_csrf_checks=True)
     member.get(story.get_absolute_url())
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(1):
         page = member.get(story.get_absolute_url()).text  # the kept copy
     token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
 
@@ -265,10 +303,12 @@ def test_a_member_without_a_csrf_cookie_yet_is_not_kept(rf):
     assert len(calls) == 2  # each page's token came from a new secret the browser lacked
 
 
-def test_a_save_outside_a_request_in_any_content_app_moves_the_site_on():
-    before = SITE.current()
+def test_a_save_outside_a_request_moves_on_what_it_changes():
+    before = versions([SITE, GROUPS])
     GroupFactory()  # the groups app's label is meetup_groups, not groups
-    assert SITE.current() > before
+    after = versions([SITE, GROUPS])
+    assert after[GROUPS] != before[GROUPS]
+    assert after[SITE] == before[SITE]
 
 
 @pytest.mark.parametrize("how", ["password changed", "session deleted"])
@@ -288,17 +328,32 @@ def test_a_member_whose_session_ended_is_not_served_their_copy(how):
 
 
 # --- figures kept beside the pages (a map's counts) --------------------------------------------
-def test_kept_figures_are_worked_out_once_until_the_site_changes(rf):
+def test_kept_figures_are_worked_out_once_until_what_they_count_changes():
     worked_out = []
 
     def figures():
         worked_out.append(1)
         return len(worked_out)
 
-    first = kept_figures(rf.get("/directory/"), "map", figures)
-    other_page = kept_figures(rf.get("/directory/?page=2"), "map", figures)
-    someone_else = kept_figures(rf.get("/directory/"), "map:member:7", figures)
-    SITE.move_on()
-    after_a_change = kept_figures(rf.get("/directory/"), "map", figures)
+    def kept(name="map"):
+        return kept_figures(name, figures, shows=[DIRECTORY])
 
-    assert (first, other_page, someone_else, after_a_change) == (1, 1, 2, 3)
+    first, again = kept(), kept()
+    someone_else = kept("map:member:7")
+    scopes.move_on([GROUPS])
+    after_another_change = kept()
+    scopes.move_on([DIRECTORY])
+    after_a_change = kept()
+    scopes.move_on([SITE])
+    after_a_site_change = kept()
+
+    assert (first, again, someone_else, after_another_change) == (1, 1, 2, 1)
+    assert (after_a_change, after_a_site_change) == (3, 4)
+
+
+def test_figures_from_what_this_request_changed_are_not_kept():
+    with scopes.reading(in_request=True):
+        scopes.changed(DIRECTORY)
+        worked_out = [kept_figures("map", lambda: "before it moves on", shows=[DIRECTORY])]
+    worked_out.append(kept_figures("map", lambda: "counted afresh", shows=[DIRECTORY]))
+    assert worked_out == ["before it moves on", "counted afresh"]

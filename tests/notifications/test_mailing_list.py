@@ -78,7 +78,8 @@ def test_on_every_story_and_comment_arrives_as_a_list_email(world, task_queue, s
         assert message["List-Id"] == f"Librarian Commons stories <stories.{settings.REPLY_DOMAIN}>"
         assert message["Precedence"] == "list"
         [reply_to] = message["Reply-To"].addresses
-        assert message["List-Post"] == f"<mailto:{reply_to.addr_spec}>"
+        # folded after the colon once the ids grow long; a mail client drops the whitespace
+        assert message["List-Post"].strip() == f"<mailto:{reply_to.addr_spec}>"
         assert message["List-Unsubscribe"].strip().startswith("<http")
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert "/notifications/mailing-list/stop/" in message["List-Unsubscribe"]
@@ -147,7 +148,7 @@ def test_replying_to_a_list_email_posts_a_comment(world, task_queue):
     reader = world["reader"]
     mailing_list_mode_set(member=reader, enabled=True, daily_cap=20)
     publish_and_discuss(world, task_queue)
-    list_post = parsed_to(reader)[-1]["List-Post"].strip("<>").removeprefix("mailto:")
+    list_post = parsed_to(reader)[-1]["List-Post"].strip().strip("<>").removeprefix("mailto:")
 
     inbound_mail_receive(
         raw=an_email(to=list_post, sender=reader.email, text="Same here!"),
