@@ -127,7 +127,7 @@ def test_line_breaks_count_once_as_on_the_page():
     assert field.clean("a\r\nb\r\nc") == "a\nb\nc"
 
 
-MEMBER_FORM_MODULES = [f"{app}.forms" for app in ("accounts", "stories", "groups", "cooperatives")]
+MEMBER_FORM_MODULES = [f"{app}.forms" for app in ("members", "stories", "groups", "cooperatives")]
 
 
 def member_textareas() -> list[tuple[str, str, forms.Field]]:
