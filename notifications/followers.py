@@ -1,5 +1,5 @@
 """Whom to tell about something new: the followers of what it came from. Each content app fans
-out its own news from its own tasks (stories/tasks.py, groups/tasks.py) with these."""
+out its own news from its own tasks (stories/tasks.py, groups/notices.py) with these."""
 
 from django.db import models
 from django.db.models import Q
