@@ -1,11 +1,11 @@
 """The form renderer writes selects and inputs exactly as Django's widget templates do."""
 
 import pytest
-from kit.vocabularies import US_STATES
 from django import forms
 from django.forms.renderers import DjangoTemplates
 
 from kit.forms import FormRenderer
+from kit.vocabularies import US_STATES
 
 
 class Filters(forms.Form):
