@@ -55,6 +55,12 @@ UPWARD = {
         "\n\ndef story_model():\n    from stories.models import Story\n\n    return Story\n",
         "notifications.followers -> stories.models",
     ),
+    # email in sits at the top beside home: notifications makes the reply addresses it reads,
+    # and must not read them back from it
+    "notifications/email_threads.py": (
+        "import mailin.addresses\n",
+        "notifications.email_threads -> mailin.addresses",
+    ),
     # within the content apps: stories may use groups, groups may use cooperatives, not back
     "cooperatives/fields.py": ("import groups.models\n", "cooperatives.fields -> groups.models"),
 }
