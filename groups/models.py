@@ -60,7 +60,9 @@ def reserved_slugs() -> frozenset[str]:
     from the URLconf's "groups" namespace (groups/urls.py): a group with one of them as its
     slug could never be reached."""
     _prefix, groups_urls = get_resolver().namespace_dict["groups"]
-    segments = (str(pattern.pattern).split("/", 1)[0] for pattern in groups_urls.url_patterns)
+    # the module's list as it is now (the resolver keeps its first reading of it)
+    patterns = getattr(groups_urls.urlconf_module, "urlpatterns", groups_urls.url_patterns)
+    segments = (str(pattern.pattern).split("/", 1)[0] for pattern in patterns)
     return frozenset(segment for segment in segments if segment and "<" not in segment)
 
 
