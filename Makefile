@@ -13,10 +13,14 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# .pre-commit-config.yaml runs the same checks on each commit (`.venv/bin/pre-commit install`)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/djlint templates --lint
+	find . -name '*.py' -not -path './$(VENV)/*' -not -path './node_modules/*' -not -path './var/*' -print0 \
+		| xargs -0 $(VENV)/bin/django-upgrade --target-version 5.2 --check
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 format: $(STAMP)

@@ -458,11 +458,11 @@ def _zip_places():
     national = []
     for code, _name in US_STATES:
         rows = by_state.get(code, [])
-        for row in rows[:: max(1, len(rows) // 12)]:  # a dozen spread over the state
-            national.append(
-                ZipPlace(row["zip_code"], row["city"], row["state"],
-                         float(row["lat"]), float(row["long"]))
-            )  # fmt: skip
+        national.extend(
+            ZipPlace(row["zip_code"], row["city"], row["state"],
+                     float(row["lat"]), float(row["long"]))
+            for row in rows[:: max(1, len(rows) // 12)]  # a dozen spread over the state
+        )  # fmt: skip
     return [place for place in local if place], national
 
 

@@ -35,10 +35,11 @@ FORMAT_VERSION = 1
 
 def _plugins():
     """(app label, module) for every installed app with a member_data module, accounts last."""
-    found = []
-    for config in apps.get_app_configs():
-        if module_has_submodule(config.module, MODULE_NAME):
-            found.append((config.label, import_module(f"{config.name}.{MODULE_NAME}")))
+    found = [
+        (config.label, import_module(f"{config.name}.{MODULE_NAME}"))
+        for config in apps.get_app_configs()
+        if module_has_submodule(config.module, MODULE_NAME)
+    ]
     found.sort(key=lambda item: item[0] == "accounts")
     return found
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from accounts.querysets import ProfileQuerySet, earth_point
+from accounts.querysets import CARD_TOPICS, ProfileQuerySet, earth_point
 from kit.textlimits import text_length_checks
 from kit.vocabularies import COUNTRIES, US_STATE_NAMES, Audience, LibraryType
 
@@ -225,6 +225,12 @@ class Profile(models.Model):
     @property
     def library_family(self) -> str:
         return LibraryType.family(self.library_type) if self.library_type else ""
+
+    @property
+    def card_topics(self) -> list[str]:
+        """The "can help with" topic names, from `for_cards()` when the profile came from it."""
+        names = getattr(self, CARD_TOPICS, None)
+        return [tag.name for tag in self.can_help_with.all()] if names is None else names
 
     @property
     def open_to_labels(self) -> list[str]:

@@ -7,10 +7,10 @@ search and detail view.
 from __future__ import annotations
 
 import math
-import re
 from typing import TYPE_CHECKING
 
 from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
@@ -24,6 +24,7 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     FloatField,
     Func,
@@ -35,12 +36,15 @@ from django.db.models import (
 )
 from django.db.models.functions import ASin, Coalesce, Least, Upper
 
+from kit.spelling import Correction, correction_for
 from kit.vocabularies import LIBRARY_FAMILIES
 
 if TYPE_CHECKING:
     from accounts.models import Profile
 
 EARTH_RADIUS_MILES = 3958.8
+# where `for_cards()` puts a profile's "can help with" topic names (read `Profile.card_topics`)
+CARD_TOPICS = "card_topic_names"
 # A directory list counts at most this many matches ("More than 1,000 colleagues"): a count of
 # every row would cost as much as the list itself, and nobody pages past the first thousand.
 MAX_LISTED = 1000
@@ -148,35 +152,64 @@ class ProfileQuerySet(models.QuerySet):
         return self.exclude(library_type="").exclude(state="")
 
     def for_cards(self) -> ProfileQuerySet:
-        """Everything a directory card shows, in a fixed number of queries."""
-        return self.select_related("user").prefetch_related("can_help_with")
+        """Everything a directory card shows, in one query: the "can help with" topics come
+        as a list of names (`Profile.card_topics`) with each row, not in a prefetch query."""
+        through = self.model._meta.get_field("can_help_with").through
+        topics = through.objects.filter(content_object_id=OuterRef("pk")).order_by("pk")
+        return self.select_related("user").annotate(
+            **{CARD_TOPICS: ArraySubquery(topics.values("tag__name"))}
+        )
 
     # --- search and filters ----------------------------------------------------------------
-    def search(self, text: str) -> ProfileQuerySet:
-        """Full text (names, library, job title, tags, bio) or, when full text finds none of
-        these profiles, word by word trigram similarity (so "librarain" finds "librarian").
-        Annotates `search_rank`. Chain it after the other filters: "none" means none of them.
+    def search(
+        self, text: str, correction: Correction | None = None, *, pool: int | None = None
+    ) -> ProfileQuerySet:
+        """Full text (names, library, job title, tags, bio) — with a `correction`'s close words
+        too (kit.spelling; worked out here when not given) — or, when full text finds none
+        of these profiles as typed, words similar to the typed ones (so "librarain" finds
+        "librarian"). Annotates `search_exact` (matched as typed) and `search_rank`; order by
+        both for relevance (`by_relevance`). Chain it after the other filters: "none" means
+        none of them. With `pool`, only the first `pool` matches the index yields are kept:
+        ranking reads those rows only.
 
-        The trigram test sits behind an uncorrelated NOT EXISTS (one index probe, run once
-        before the scan), so once full text has found someone it is never evaluated: ORed in
-        as it was, it ran on every profile full text had not matched. The words stay
-        constants, so the planner still estimates how many a misspelt word finds."""
+        Everything goes through the GIN index of the stored vector: the similar words come
+        from the vocabulary, where a trigram test of each typed word on every profile's text
+        rechecked thousands of profiles for a misspelt word. That branch sits behind an
+        uncorrelated NOT EXISTS (one index probe, run once before the scan), so once full
+        text has found someone as typed it is never evaluated."""
         text = (text or "").strip()[:200]
         if not text:
             return self
+        if correction is None:
+            correction = correction_for(text, None, members=True)
         query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-        words = [word for word in re.findall(r"\w+", text) if len(word) >= 3][:8]
-        matches = Q(search_vector=query)
-        if words:
-            # first in the AND, so it is evaluated first and skips the trigram tests
-            fuzzy = ~Q(Exists(self.filter(search_vector=query)))
-            for word in words:
-                fuzzy &= Q(search_text__trigram_word_similar=word)
-            matches |= fuzzy
-        return self.filter(matches).annotate(
-            search_rank=SearchRank(F("search_vector"), query)
-            + TrigramWordSimilarity(Value(text), "search_text")
+        wide = correction.query(SEARCH_CONFIG) if correction.changed else query
+        matches = Q(search_vector=wide)
+        similar = correction.similar_query(SEARCH_CONFIG)
+        if similar is not None:
+            # first in the AND, so it is evaluated first and skips the similar words
+            matches |= ~Q(Exists(self.filter(search_vector=query))) & Q(search_vector=similar)
+        found = self.filter(matches)
+        if pool is not None:
+            # the pool's rows only (their pks came through every filter above): filtering
+            # again made PostgreSQL read every profile to join them to the pool
+            found = self.model.objects.filter(pk__in=found.order_by().values("pk")[:pool])
+        # a full-text match ranks by its words' weights; only a profile found by similar words
+        # is measured letter by letter against what was typed (a trigram test costs as much
+        # as everything else its row needs)
+        closeness = Case(
+            When(Q(search_vector=wide), then=Value(0.0)),
+            default=TrigramWordSimilarity(Value(text), "search_text"),
+            output_field=FloatField(),
         )
+        return found.annotate(
+            search_exact=ExpressionWrapper(Q(search_vector=query), output_field=BooleanField()),
+            search_rank=SearchRank(F("search_vector"), wide) + closeness,
+        )
+
+    def by_relevance(self) -> ProfileQuerySet:
+        """After `search()`: matches as typed first, then the best ranked, by name."""
+        return self.order_by("-search_exact", "-search_rank", "user__display_name", "pk")
 
     def of_library_types(self, library_types) -> ProfileQuerySet:
         return self.filter(library_type__in=list(library_types)) if library_types else self

@@ -16,6 +16,7 @@ from cooperatives.loader import load_directory
 from cooperatives.models import Affiliation, Organisation
 from groups import demo as groups_demo
 from home.demo import seed_notifications
+from kit.spelling import search_words_rebuild
 from stories import demo as stories_demo
 from tests import factories
 
@@ -45,6 +46,8 @@ def seed(*, scale: int, demo_email: str, demo_password: str) -> dict[str, int]:
     }
 
     counts.update(seed_notifications(scale, demo=demo))  # after the content it follows
+    # what the nightly recount does: the spelling vocabulary's counts, as a running site's
+    search_words_rebuild()
     # other steps add members too (authors, commenters)
     return {"members": User.objects.count(), **counts}
 

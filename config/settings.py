@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sites",
     "django.contrib.syndication",
+    "django.forms",  # its widget templates, for the form renderer below
     "allauth",
     "allauth.account",
     "taggit",
@@ -133,7 +134,8 @@ TEMPLATES = [
     },
 ]
 
-# selects and inputs written in Python, as Django's widget templates write them (kit/forms.py)
+# every form field is drawn by one partial, templates/includes/_field.html, and selects and
+# inputs are written in Python as Django's widget templates write them (kit/forms.py)
 FORM_RENDERER = "kit.forms.FormRenderer"
 
 # --- Database -----------------------------------------------------------------------------
@@ -227,7 +229,10 @@ ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_FORMS = {"signup": "members.forms.SignupForm"}  # adds "Your name"
+ACCOUNT_FORMS = {
+    "signup": "members.forms.SignupForm",  # adds "Your name"
+    "add_email": "members.forms.AddEmailForm",  # "New email address"
+}
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True

@@ -38,6 +38,7 @@ from cooperatives.services import (
     suggestion_preview,
     suggestion_reject,
 )
+from kit.textlimits import LimitedTextField
 from kit.vocabularies import US_STATES, LibraryType
 
 STALE_AFTER = datetime.timedelta(days=365)
@@ -102,6 +103,17 @@ class VerifiedFilter(admin.SimpleListFilter):
 
 
 # --- organisations ------------------------------------------------------------------------
+
+
+class RejectionForm(forms.Form):
+    """The curator's reason for rejecting a suggestion, drawn by the site's field partial (its
+    limit stated as every long text's is); suggestion_reject checks what is sent."""
+
+    reason = LimitedTextField(
+        label="Reason for rejecting (sent to the member)",
+        max_length=REJECTION_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
 
 
 class OrganisationAdminForm(forms.ModelForm):
@@ -408,7 +420,7 @@ class SuggestionAdmin(admin.ModelAdmin):
             and suggestion.status == Suggestion.Status.PENDING
             and self.has_change_permission(request, suggestion),
             "apply_problem": problem,
-            "rejection_reason_limit": f"{REJECTION_REASON_MAX_LENGTH:,}",
+            "reject_form": RejectionForm(),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -52,20 +52,31 @@ class DirectoryFilterForm(forms.Form):
         "status": "with_status",
     }
 
-    def filter(self, queryset):
-        """Apply the valid fields; a field with a bad value is ignored (and shows its error)."""
+    def filter(self, queryset, correction=None):
+        """Apply the valid fields; a field with a bad value is ignored (and shows its error).
+        `correction`: the close words of the search's misspelt ones (kit.spelling)."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         for name, method in self.FILTERS.items():
             if data.get(name):
                 queryset = getattr(queryset, method)(data[name])
         if data.get("q"):
-            queryset = queryset.search(data["q"])
+            queryset = queryset.search(data["q"], correction)
         return queryset
+
+    @property
+    def text(self) -> str:
+        """The words searched for, once the form is validated."""
+        return getattr(self, "cleaned_data", {}).get("q") or ""
 
     @property
     def active(self) -> bool:
         return any(getattr(self, "cleaned_data", {}).get(name) for name in self.fields)
+
+    @property
+    def filtered(self) -> bool:
+        """Any filter but the words (which say nothing of filters when they find nothing)."""
+        return any(getattr(self, "cleaned_data", {}).get(name) for name in self.FILTERS)
 
 
 class AffiliationForm(forms.Form):

@@ -219,11 +219,15 @@ def load_directory(
 
 def _errors(result) -> list[tuple[int, str]]:
     errors = [(0, str(error.error)) for error in result.base_errors]
-    for invalid in result.invalid_rows:
-        for name, messages in invalid.error_dict.items():
-            for message in messages:
-                errors.append((invalid.number + 1, f"{name}: {message}"))
-    for number, row_errors in result.row_errors():
-        for error in row_errors:
-            errors.append((number + 1, str(error.error)))
+    errors.extend(
+        (invalid.number + 1, f"{name}: {message}")
+        for invalid in result.invalid_rows
+        for name, messages in invalid.error_dict.items()
+        for message in messages
+    )
+    errors.extend(
+        (number + 1, str(error.error))
+        for number, row_errors in result.row_errors()
+        for error in row_errors
+    )
     return sorted(errors)

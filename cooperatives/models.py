@@ -88,7 +88,7 @@ class Organisation(models.Model):
     slug = models.SlugField(
         max_length=120, unique=True, help_text="The entry's address: /directory/<slug>/."
     )
-    kind = models.CharField(max_length=32, choices=Kind.choices)
+    kind = models.CharField(max_length=32, choices=Kind)
     description = models.TextField(
         blank=True,
         max_length=DESCRIPTION_MAX_LENGTH,
@@ -131,13 +131,13 @@ class Organisation(models.Model):
         help_text="Only when a source says so (“all types”).",
     )
     activities = ChoiceArrayField(
-        models.CharField(max_length=32, choices=Activity.choices),
+        models.CharField(max_length=32, choices=Activity),
         default=list,
         blank=True,
         verbose_name="what it does",
     )
     how_to_join = ChoiceArrayField(
-        models.CharField(max_length=16, choices=JoinMethod.choices),
+        models.CharField(max_length=16, choices=JoinMethod),
         default=list,
         blank=True,
     )
@@ -160,7 +160,7 @@ class Organisation(models.Model):
     )
 
     # curation
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(max_length=16, choices=Status, default=Status.ACTIVE)
     merged_into = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -410,7 +410,7 @@ class Suggestion(models.Model):
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
 
-    kind = models.CharField(max_length=16, choices=Kind.choices)
+    kind = models.CharField(max_length=16, choices=Kind)
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.CASCADE,
@@ -433,7 +433,7 @@ class Suggestion(models.Model):
         blank=True,
         related_name="directory_suggestions",
     )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=16, choices=Status, default=Status.PENDING)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -10,9 +10,10 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import models
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Prefetch, Q
 from django.db.models.functions import Greatest
 
+from kit.spelling import Correction, correction_for
 from kit.vocabularies import US_STATES
 
 # Profile.Visibility values, spelled out to keep this module free of model imports
@@ -37,30 +38,37 @@ class OrganisationQuerySet(models.QuerySet):
         page and following both ask here, so hiding entries one day is one change)."""
         return self.all()
 
-    def search(self, text: str) -> "OrganisationQuerySet":
-        """Full text (stemmed words in name, acronym, description, regions) or trigram similarity
-        (misspelt names such as “Panhandel”, acronyms such as “UPRLC” or “UPROC”), best first.
+    def search(self, text: str, correction: Correction | None = None) -> "OrganisationQuerySet":
+        """Full text (stemmed words in name, acronym, description, regions), with a
+        `correction`'s close words too (kit.spelling, worked out here when not given:
+        "keweenaw cooprative"), or the words the vocabulary holds similar to the typed ones
+        (misspelt names such as “Panhandel”), or a similar acronym (“UPRLC” or “UPROC”):
+        matches as typed first (`exact`), then the best (`score`).
 
-        The trigram operators (`%>` on name, `%` on acronym) use the GIN trigram indexes.
+        Each through a GIN index. A trigram test of the whole query against every name
+        (`%>`) looked cheap to the planner and cost ~15 ms a search on 1,000 entries.
         """
         text = " ".join(text.split())[:200]
         if not text:
             return self
+        if correction is None:
+            correction = correction_for(text, None, members=True)
         query = SearchQuery(text, search_type="websearch", config="english")
+        wide = correction.query("english") if correction.changed else query
+        matches = Q(search_vector=wide) | Q(acronym__trigram_similar=text)
+        if (similar := correction.similar_query("english")) is not None:
+            matches |= Q(search_vector=similar)
         return (
-            self.filter(
-                Q(search_vector=query)
-                | Q(name__trigram_word_similar=text)
-                | Q(acronym__trigram_similar=text)
-            )
+            self.filter(matches)
             .annotate(
-                score=SearchRank(F("search_vector"), query)
+                exact=ExpressionWrapper(Q(search_vector=query), output_field=BooleanField()),
+                score=SearchRank(F("search_vector"), wide)
                 + Greatest(
                     TrigramWordSimilarity(text, "name"),
                     TrigramSimilarity("acronym", text),
-                )
+                ),
             )
-            .order_by("-score", "name")
+            .order_by("-exact", "-score", "name")
         )
 
     def matching_reference(self, reference: str) -> list:

@@ -19,12 +19,13 @@ from cooperatives.services import (
 from kit.pagecache import kept_until_change
 from kit.ratelimit import rate_limit_hit
 from kit.scopes import DIRECTORY, GROUPS, MEMBERS
+from kit.spelling import correction_for, searching_shows
 from notifications.models import Follow
 
 SUGGESTIONS_PER_HOUR = 10
 
 
-@method_decorator(kept_until_change(shows=[DIRECTORY]), name="dispatch")
+@method_decorator(kept_until_change(shows=searching_shows(DIRECTORY)), name="dispatch")
 class OrganisationListView(ListView):
     template_name = "cooperatives/organisation_list.html"
     context_object_name = "organisations"
@@ -32,7 +33,10 @@ class OrganisationListView(ListView):
 
     def get_queryset(self):
         self.filter_form = DirectoryFilterForm(self.request.GET or None)
-        return self.filter_form.filter(Organisation.objects.for_list())
+        self.filter_form.is_valid()
+        text = self.filter_form.text
+        self.correction = correction_for(text, self.request.user) if text else None
+        return self.filter_form.filter(Organisation.objects.for_list(), self.correction)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -40,6 +44,10 @@ class OrganisationListView(ListView):
         query.pop("page", None)
         context["filter_form"] = self.filter_form
         context["query_string"] = query.urlencode()
+        shown = list(context["organisations"]) if self.correction else []
+        if self.correction and self.correction.changed and any(not e.exact for e in shown):
+            context["corrected_text"] = self.correction.corrected_text
+        context["exact_found"] = any(entry.exact for entry in shown)
         chosen = getattr(self.filter_form, "cleaned_data", {}).get("state", "")
         context["state_map"] = directory_map(self.request, selected=chosen)
         return context

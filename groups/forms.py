@@ -10,6 +10,7 @@ from django import forms
 from django.db import models
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
 
 from groups.models import (
     ACCESSIBILITY_NOTES_MAX_LENGTH,
@@ -423,6 +424,48 @@ class OrganizerMessageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text="Plain text. It is emailed in the background, signed with your name.",
     )
+
+
+class CheckInForm(forms.Form):
+    """The code the organizer shows at the meetup. The view hands what was typed to
+    `services.attendance_check_in`, which says what is wrong with it."""
+
+    code = forms.CharField(
+        label="Check-in code",
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args, occurrence: Occurrence, **kwargs):
+        super().__init__(*args, **kwargs)
+        closes = occurrence.checkin_closes_at.astimezone(occurrence.tz)
+        help_text = "The organizer shows it at the meetup. Check-in is open until {}."
+        self.fields["code"].help_text = help_text.format(date_format(closes, "l j F Y, H:i T"))
+
+
+class AttendanceForm(forms.Form):
+    """The organizer's checklist of who attended a date: every active member, those who said
+    they were going first. The view hands the ticked ones to `services.attendance_mark`."""
+
+    attended = forms.MultipleChoiceField(
+        label="Who attended?", required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, checklist: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["attended"]
+        field.choices = [
+            (
+                row["member"].pk,
+                format_html('{} <span class="muted">(said they were going)</span>', row["member"])
+                if row["going"]
+                else str(row["member"]),
+            )
+            for row in checklist
+        ]
+        field.initial = [row["member"].pk for row in checklist if row["attended"]]
 
 
 class DiscoveryForm(forms.Form):

@@ -30,6 +30,7 @@ from django.utils.formats import date_format
 
 from groups import recurrence
 from groups.querysets import (
+    MAX_DATE_LENGTH,
     AttendanceQuerySet,
     GroupQuerySet,
     MeetupQuerySet,
@@ -283,7 +284,7 @@ class Meetup(models.Model):
     rrule = models.CharField("recurrence rule (RFC 5545)", max_length=300, blank=True)
     # venue
     venue_kind = models.CharField(
-        "where", max_length=16, choices=VenueKind.choices, default=VenueKind.IN_PERSON
+        "where", max_length=16, choices=VenueKind, default=VenueKind.IN_PERSON
     )
     venue_name = models.CharField("venue", max_length=200, blank=True)
     address = models.CharField(max_length=300, blank=True)
@@ -343,19 +344,11 @@ class Meetup(models.Model):
     needs_confirmation = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # what site search matches and ranks, kept by PostgreSQL: the title (A), then the group's
-    # name and the venue (B), see home/search.py; two vectors so the group's name can go
-    # between them, where a match across the three is ranked as it always was
-    title_vector = models.GeneratedField(
-        expression=SearchVector("title", weight="A", config="english"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
-    venue_vector = models.GeneratedField(
-        expression=SearchVector("venue_name", weight="B", config="english"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    # what site search matches and ranks: the title (A), the group's name and the venue (B).
+    # PostgreSQL keeps it (triggers, see migrations/0006_meetup_search_vector.py): on every
+    # write of the title, venue or group, and on every rename of the group, so a search
+    # matches and ranks series through one GIN index instead of joining every group.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = MeetupQuerySet.as_manager()
 
@@ -383,6 +376,7 @@ class Meetup(models.Model):
                 accessibility_notes=ACCESSIBILITY_NOTES_MAX_LENGTH,
             ),
         ]
+        indexes = [GinIndex(fields=["search_vector"], name="meetup_search_gin")]
 
     def __str__(self) -> str:
         return self.title
@@ -494,7 +488,7 @@ class Occurrence(models.Model):
         MeetupPause, on_delete=models.SET_NULL, null=True, blank=True, related_name="occurrences"
     )
     # a different venue for this date only; empty venue_kind = the series' venue
-    venue_kind = models.CharField("where", max_length=16, choices=VenueKind.choices, blank=True)
+    venue_kind = models.CharField("where", max_length=16, choices=VenueKind, blank=True)
     venue_name = models.CharField("venue", max_length=200, blank=True)
     address = models.CharField(max_length=300, blank=True)
     accessibility_notes = models.TextField(blank=True, max_length=ACCESSIBILITY_NOTES_MAX_LENGTH)
@@ -522,6 +516,11 @@ class Occurrence(models.Model):
                 deferrable=models.Deferrable.DEFERRED,
             ),
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="occurrence_ends"),
+            # what lets "upcoming" walk the start index from a day ago (next_per_series)
+            models.CheckConstraint(
+                condition=Q(end__lte=models.F("start") + MAX_DATE_LENGTH),
+                name="occurrence_lasts_a_day_at_most",
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=["scheduled", "cancelled"]), name="occurrence_status_valid"
             ),

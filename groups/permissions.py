@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from groups.models import Group, Membership
+from groups.models import Group, Membership, Occurrence
 
 
 def viewable_group(request, slug: str, *, queryset=None) -> Group:
@@ -42,6 +42,14 @@ def organizer_required(view):
 
     wrapper.organizer_only = True  # lets the tests find every view it guards
     return wrapper
+
+
+def organized_occurrence(request, pk: int) -> Occurrence:
+    """A date of the organizer's group (`request.group`, set by `organizer_required`), with its
+    meetup and group; 404 for a date of another group."""
+    return get_object_or_404(
+        Occurrence.objects.select_related("meetup__group"), pk=pk, meetup__group=request.group
+    )
 
 
 # --- checks the services make ---------------------------------------------------------

@@ -158,7 +158,8 @@ def _ending(parts: dict[str, str], *, rule: str, tz: ZoneInfo) -> dict:
     if "UNTIL" in parts:
         for form in UNTIL_FORMATS:
             try:
-                until = datetime.strptime(parts["UNTIL"], form)
+                # only its date is kept; the UTC form is made aware below
+                until = datetime.strptime(parts["UNTIL"], form)  # noqa: DTZ007
             except ValueError:
                 continue
             if form == UNTIL_FORMAT:

@@ -1,27 +1,25 @@
 """Site-wide search: a few of the best matches from each app, each ranked by that app's own
-search (PostgreSQL full text with a trigram fallback) and limited to what the viewer may see."""
+search (PostgreSQL full text with a trigram fallback) and limited to what the viewer may see.
+A misspelt word is looked up once (kit/spelling.py) and its close words searched in every
+section, after what matches as typed."""
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import (
-    SearchQuery,
-    SearchRank,
-    SearchVectorField,
-    TrigramWordSimilarity,
-)
-from django.db.models import Exists, F, Func, Q
-from django.db.models.expressions import CombinedExpression
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.db.models.functions import Greatest
 
 from accounts.models import Profile
 from cooperatives.models import Organisation
 from groups.models import Group, Meetup, Occurrence
+from kit.spelling import Correction, correction_for
 from stories.models import Story
 
 PER_SECTION = 5
 MAX_QUERY_LENGTH = 200
-# names and titles close to a misspelt query (pg_trgm word similarity at or above this)
-TRIGRAM_THRESHOLD = 0.4
+# the members section ranks the first this many profiles full text finds, not all of them
+MEMBER_POOL = 200
+SECTIONS = ("stories", "members", "groups", "meetups", "organisations")
 
 
 def clean(text: str) -> str:
@@ -29,24 +27,23 @@ def clean(text: str) -> str:
     return " ".join((text or "").replace("\x00", " ").split())[:MAX_QUERY_LENGTH]
 
 
-def stories(viewer, text: str) -> list:
-    """Full-text matches or, when there are none, close titles (a misspelt word): one query,
-    so a typo costs nothing more than a match."""
+def stories(viewer, text: str, correction: Correction | None = None) -> list:
+    """The best of a bounded pool of full-text matches or, when nothing matches as typed,
+    close titles too (a misspelt word): one query ranks them, so a typo costs nothing more
+    than a match, and one more loads the cards of the best few."""
     published = Story.objects.visible_to(viewer).published()
-    # the database sorts every match on the narrow row, and joins what the cards need for
-    # the best few only
-    best = published.search_or_close_titles(text).values("pk")[:PER_SECTION]
-    # `best` holds only full-text matches when there are any (see search_or_close_titles)
-    return list(Story.objects.filter(pk__in=best).ranked_or_close(text).for_cards())
+    best = published.best_matches(text, correction, close_titles=True, limit=PER_SECTION)
+    ids = [pk for pk, _exact in best]
+    return list(Story.objects.page_of(ids, text, correction).for_cards())
 
 
-def members(viewer, text: str) -> list:
+def members(viewer, text: str, correction: Correction | None = None) -> list:
     """Only profiles the viewer may see: `visible_to` runs before anything else."""
     return list(
         Profile.objects.visible_to(viewer)
         .listed()
-        .search(text)
-        .order_by("-search_rank", "user__display_name", "pk")
+        .search(text, correction, pool=MEMBER_POOL)
+        .by_relevance()
         .for_cards()[:PER_SECTION]
     )
 
@@ -55,43 +52,40 @@ def _query(text: str) -> SearchQuery:
     return SearchQuery(text, search_type="websearch", config="english")
 
 
-def groups(viewer, text: str) -> list:
-    """Full text on the stored vector (GIN index); names close to a misspelt query only when
-    full text finds no group the viewer may see."""
+def _widened(query: SearchQuery, correction: Correction | None) -> SearchQuery:
+    return correction.query("english") if correction and correction.changed else query
+
+
+def _matches(query: SearchQuery, field: str = "search_vector") -> ExpressionWrapper:
+    return ExpressionWrapper(Q(**{field: query}), output_field=BooleanField())
+
+
+def _similar(text: str, correction: Correction | None) -> SearchQuery | None:
+    """The typed words or words similar to them (kit.spelling): for names and titles
+    close to a misspelt query."""
+    return correction.similar_query("english") if correction is not None else None
+
+
+def groups(viewer, text: str, correction: Correction | None = None) -> list:
+    """Full text on the stored vector (GIN index); groups holding words similar to a
+    misspelt query only when full text finds no group the viewer may see as typed."""
     query = _query(text)
+    wide = _widened(query, correction)
     visible = Group.objects.visible_to(viewer)
-    close_names = (
-        Group.objects.annotate(name_similarity=TrigramWordSimilarity(text, "name"))
-        .filter(name_similarity__gte=TRIGRAM_THRESHOLD)
-        # an uncorrelated NOT EXISTS: a one-time filter, so the names are not even compared
-        # when full text found something
-        .filter(~Exists(visible.filter(search_vector=query)))
-        .values("pk")
-    )
+    matches = Q(search_vector=wide)
+    if (similar := _similar(text, correction)) is not None:
+        # an uncorrelated NOT EXISTS: a one-time filter, so the similar words are not even
+        # looked up when full text found something
+        matches |= ~Q(Exists(visible.filter(search_vector=query))) & Q(search_vector=similar)
     return list(
-        visible.filter(Q(search_vector=query) | Q(pk__in=close_names))
-        .annotate(score=SearchRank(F("search_vector"), query) + TrigramWordSimilarity(text, "name"))
+        visible.filter(matches)
+        .annotate(
+            exact=_matches(query),
+            score=SearchRank(F("search_vector"), wide) + TrigramWordSimilarity(text, "name"),
+        )
         .with_member_count()
         .defer("description")
-        .order_by("-score", "name", "pk")[:PER_SECTION]
-    )
-
-
-def _meetup_document(prefix: str = "") -> CombinedExpression:
-    """A meetup's title (A), then its group's name and its venue (B), from stored vectors:
-    the group's name is the A-weighted part of the group's own vector."""
-    group_name = Func(
-        F(f"{prefix}group__search_vector"),
-        template="setweight(ts_filter(%(expressions)s, '{a}'), 'B')",
-        output_field=SearchVectorField(),
-    )
-    return CombinedExpression(
-        CombinedExpression(
-            F(f"{prefix}title_vector"), "||", group_name, output_field=SearchVectorField()
-        ),
-        "||",
-        F(f"{prefix}venue_vector"),
-        output_field=SearchVectorField(),
+        .order_by("-exact", "-score", "name", "pk")[:PER_SECTION]
     )
 
 
@@ -102,41 +96,76 @@ def _title_similarity(text: str, prefix: str = "") -> Greatest:
     )
 
 
-def meetups(viewer, text: str) -> list:
-    """Upcoming dates of matching meetups, soonest first among the best matches. Meetups are
-    matched first (2,000 series, not their 40,000 dates), on stored vectors; titles close to
-    a misspelt query count only when full text finds no upcoming date the viewer may see."""
+def meetups(viewer, text: str, correction: Correction | None = None) -> list:
+    """Upcoming dates of the best matching meetups, soonest first among equally good ones.
+
+    Series are matched and ranked on their stored vector (title, group name, venue: one GIN
+    index), and only the best PER_SECTION series with a date to come are asked for their
+    dates: the best PER_SECTION dates, by (match, score, start), are all theirs, since a
+    series' next date is as good as any of its others. Series holding words similar to a
+    misspelt query count only when full text finds no upcoming date the viewer may see."""
     query = _query(text)
+    wide = _widened(query, correction)
     upcoming = Occurrence.objects.visible_to(viewer).scheduled().upcoming()
-    by_text = Meetup.objects.annotate(document=_meetup_document()).filter(document=query)
-    close = (
-        Meetup.objects.annotate(similarity=_title_similarity(text))
-        .filter(similarity__gte=TRIGRAM_THRESHOLD)
-        .filter(~Exists(upcoming.filter(meetup__in=by_text.values("pk"))))
+    matches = Q(search_vector=wide)
+    if (similar := _similar(text, correction)) is not None:
+        matches |= ~Q(Exists(upcoming.filter(meetup__search_vector=query))) & Q(
+            search_vector=similar
+        )
+    next_start = upcoming.filter(meetup=OuterRef("pk")).order_by("start").values("start")[:1]
+    best_series = (
+        Meetup.objects.filter(matches)
+        .annotate(
+            exact=_matches(query),
+            score=SearchRank(F("search_vector"), wide) + _title_similarity(text),
+            next_start=Subquery(next_start),
+        )
+        .filter(next_start__isnull=False)
+        .order_by("-exact", "-score", "next_start", "pk")
+        .values("pk")[:PER_SECTION]
     )
     return list(
-        upcoming.filter(Q(meetup__in=by_text.values("pk")) | Q(meetup__in=close.values("pk")))
+        upcoming.filter(meetup__in=best_series)
         .annotate(
-            score=SearchRank(_meetup_document("meetup__"), query)
-            + _title_similarity(text, "meetup__")
+            exact=_matches(query, "meetup__search_vector"),
+            score=SearchRank(F("meetup__search_vector"), wide)
+            + _title_similarity(text, "meetup__"),
         )
         .for_listing(viewer)
-        .order_by("-score", "start", "pk")[:PER_SECTION]
+        .order_by("-exact", "-score", "start", "pk")[:PER_SECTION]
     )
 
 
-def organisations(viewer, text: str) -> list:
-    return list(Organisation.objects.search(text).for_list()[:PER_SECTION])
+def organisations(viewer, text: str, correction: Correction | None = None) -> list:
+    return list(Organisation.objects.search(text, correction).for_list()[:PER_SECTION])
 
 
-def site_search(viewer, text: str) -> dict:
+def site_search(viewer, text: str, correction: Correction | None = None) -> dict:
+    """{section: the best few results}; `correction` as `correction_for(text, viewer)`
+    gives it (one query), computed here when not given."""
     text = clean(text)
     if not text:
         return {}
+    if correction is None:
+        correction = correction_for(text, viewer)
     return {
-        "stories": stories(viewer, text),
-        "members": members(viewer, text),
-        "groups": groups(viewer, text),
-        "meetups": meetups(viewer, text),
-        "organisations": organisations(viewer, text),
+        "stories": stories(viewer, text, correction),
+        "members": members(viewer, text, correction),
+        "groups": groups(viewer, text, correction),
+        "meetups": meetups(viewer, text, correction),
+        "organisations": organisations(viewer, text, correction),
     }
+
+
+def _exact(row) -> bool:
+    return bool(getattr(row, "exact", getattr(row, "search_exact", True)))
+
+
+def corrections_shown(results: dict, correction: Correction) -> tuple[str, bool]:
+    """(the corrected query, if any section shows something only its close words found;
+    whether anything matched as typed)."""
+    rows = [row for section in SECTIONS for row in results.get(section, ())]
+    exact_found = any(_exact(row) for row in rows)
+    if correction.changed and not all(_exact(row) for row in rows):
+        return correction.corrected_text, exact_found
+    return "", exact_found

@@ -4,9 +4,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from home import dashboard as front
-from home.search import clean, site_search
+from home.search import clean, corrections_shown, site_search
 from kit.pagecache import kept_until_change
 from kit.scopes import DIRECTORY, GROUPS, MEMBERS, STORIES
+from kit.spelling import correction_for, searching_shows
 
 # stories, meetups, colleagues and the directory, each of its lists' rows adding its own
 EVERYTHING_PUBLIC = (STORIES, MEMBERS, GROUPS, DIRECTORY)
@@ -29,10 +30,14 @@ def home(request):
 
 
 @require_safe
-@kept_until_change(shows=EVERYTHING_PUBLIC)
+@kept_until_change(shows=searching_shows(*EVERYTHING_PUBLIC))
 def search(request):
     text = clean(request.GET.get("q", ""))
-    results = site_search(request.user, text) if text else {}
+    results, corrected_text, exact_found = {}, "", False
+    if text:
+        correction = correction_for(text, request.user)
+        results = site_search(request.user, text, correction)
+        corrected_text, exact_found = corrections_shown(results, correction)
     return render(
         request,
         "home/search.html",
@@ -40,6 +45,8 @@ def search(request):
             "q": text,
             "results": results,
             "found_anything": any(results.values()),
+            "corrected_text": corrected_text,
+            "exact_found": exact_found,
             "encoded_q": urlencode({"q": text}),
         },
     )

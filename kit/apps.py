@@ -8,7 +8,8 @@ from kit.scopes import content_saved_or_deleted
 class KitConfig(AppConfig):
     """The shared kit below every app: PostgreSQL extensions, versions of what pages show and the
     pages, fragments and figures kept under them, Markdown, rate limits, the e-mail task, bulk
-    inserts, places and vocabularies, text limits.
+    inserts, places and vocabularies, text limits, the words misspelt searches are corrected
+    against.
 
     Its label stays "config", where these pieces lived before they had a package of their own:
     the database records its migrations (and names its tables) by that label, and a label

@@ -1,5 +1,16 @@
-"""The form renderer (settings.FORM_RENDERER): Django's, but <select> and <input> widgets are
-written here, in Python, as the same HTML Django's widget templates make.
+"""How every form on the site is drawn (settings.FORM_RENDERER).
+
+One field partial, `templates/includes/_field.html`, draws each field wherever a template asks
+for it (`{{ form.title.as_field_group }}`), `{{ form }}` or allauth's pages: its label (a legend
+for a group of choices), "(required)", help text, errors and widget, with the help and the
+errors tied to the widget by `aria-describedby` and `aria-invalid` on a field that is wrong.
+One summary, `templates/includes/_form_errors.html` (`{% form_errors form %}`), says above a
+form what needs checking and links to each field. The renderer reads the project's template
+settings (Django's own reads only its widget templates and the apps' folders), so the partials
+in `templates/` are found; `django.forms` is in INSTALLED_APPS for the widget templates.
+
+<select> and <input> widgets are written here, in Python, as the same HTML Django's widget
+templates make.
 
 A filter form's selects (every US state, every library type, sorts, kinds) cost one template
 render per option and another for each option's attributes: the directory's filters alone
@@ -11,7 +22,7 @@ templates make.
 
 from __future__ import annotations
 
-from django.forms.renderers import DjangoTemplates
+from django.forms.renderers import TemplatesSetting
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
@@ -70,11 +81,14 @@ WRITTEN = {
 }
 
 
-class FormRenderer(DjangoTemplates):
+class FormRenderer(TemplatesSetting):
+    form_template_name = "includes/_form.html"
+    field_template_name = "includes/_field.html"
+
     def render(self, template_name, context, request=None):
         write = WRITTEN.get(template_name)
         if write is not None and "widget" in context:
             html = write(context["widget"])
             if html is not None:
-                return mark_safe(html)
+                return mark_safe(html)  # noqa: S308 — each value in it is conditional_escape'd
         return super().render(template_name, context, request=request)

@@ -42,7 +42,8 @@ def kept_fragment(
     name and the version read with the row) and those of the scopes it `shows`."""
     reading = scopes.current_reading()
     if reading is None:
-        return mark_safe(render())  # not part of a kept page (an email, a test's template)
+        # not part of a kept page (an email, a test's template)
+        return mark_safe(render())  # noqa: S308 — a template's output, escaped as it rendered
     versions = _declared(reading, [scopes.SITE, *shows])
     if row is not None:
         scopes.saw(*row)
@@ -50,7 +51,7 @@ def kept_fragment(
             versions = None
     if versions is None:
         reading.mixed = True  # see the module's notes: never stale, only slower
-        return mark_safe(render())
+        return mark_safe(render())  # noqa: S308 — a template's output, escaped as it rendered
     key = _key(name, parts, row, versions)
     fragments = caches["fragments"]
     html = fragments.get(key)
@@ -58,7 +59,7 @@ def kept_fragment(
         html = render()
         if CSRF_FIELD not in html:
             fragments.set(key, html, TIMEOUT)
-    return mark_safe(html)
+    return mark_safe(html)  # noqa: S308 — a template's output, escaped as it rendered
 
 
 def _declared(reading: scopes.Reading, names: list[str]) -> tuple | None:

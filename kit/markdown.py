@@ -51,8 +51,8 @@ CACHED_TEXT_LENGTH = 5000
 def render_markdown(text: str | None) -> SafeString:
     text = text or ""
     if len(text) <= CACHED_TEXT_LENGTH:
-        return mark_safe(_render_cached(text))
-    return mark_safe(_render(text))
+        return mark_safe(_render_cached(text))  # noqa: S308 — cleaned by nh3 in _render
+    return mark_safe(_render(text))  # noqa: S308 — cleaned by nh3 in _render
 
 
 @lru_cache(maxsize=CACHED_RENDERINGS)

@@ -19,6 +19,10 @@ A *scope* names one part of the site's content, as pages show it:
   moved, cancelled or paused. Any of those.
 - `occurrence:<pk>`: one meetup date's RSVPs, seats, who is going, attendance. An RSVP.
 - `directory`: the cooperative directory. An entry edited.
+- `spelling`: the vocabulary misspelt search words are corrected against (kit/spelling.py).
+  PostgreSQL moves it on itself, at the commit of whatever changed the vocabulary: a word no
+  row held before, a word now public, the nightly recount (kit/migrations/
+  0004_search_words.py). Search pages that looked a word up show it.
 
 Each scope has a version in the database (`ScopeVersion`; 0 until it first changes).
 
@@ -65,6 +69,7 @@ STORIES_DISCUSSED = "stories:discussed"
 MEMBERS = "members"
 GROUPS = "groups"
 DIRECTORY = "directory"
+SPELLING = "spelling"
 
 # app labels whose rows pages show; a model of theirs that no app maps moves `site` on
 # (groups' label is meetup_groups; allauth's `account` holds members' email addresses)

@@ -7,6 +7,8 @@ from django.core.mail import EmailMultiAlternatives
 from procrastinate import JobContext
 from procrastinate.contrib.django import app
 
+from kit.spelling import search_words_rebuild
+
 # a worker that has not sent its heartbeat (every 10 s) for this long has stopped
 STALLED_WORKER_SECONDS = 60
 
@@ -50,3 +52,16 @@ async def jobs_retry_stalled(context: JobContext, timestamp: int) -> int:
     for job in stalled:
         await manager.retry_job(job)
     return len(stalled)
+
+
+@app.periodic(cron="43 3 * * *")
+@app.task(
+    name="config.tasks.search_words_recount",
+    queue="maintenance",
+    queueing_lock="search_words_recount",
+)
+def search_words_recount(timestamp: int) -> int:
+    """Nightly: recount the words people can find and drop those nothing shows any more
+    (kit/spelling.py; new words are noted at once, by PostgreSQL). Returns how many the
+    vocabulary holds."""
+    return search_words_rebuild()

@@ -396,3 +396,13 @@ class SignupForm(MemberNameForm, allauth_forms.SignupForm):
             # password given here too, then send the "you already have an account" email
             make_password(self.cleaned_data.get("password1"))
         return super().try_save(request)
+
+
+class AddEmailForm(allauth_forms.AddEmailForm):
+    """allauth's "change email" form (ACCOUNT_FORMS["add_email"]), its field named for what the
+    page asks: the new address (the current one is shown above it)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "New email address"
+        self.fields["email"].widget.attrs.pop("placeholder", None)

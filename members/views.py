@@ -1,18 +1,20 @@
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views import View
 from django.views.decorators.cache import never_cache
-from django.views.generic import DetailView, FormView, ListView, RedirectView, UpdateView
+from django.views.decorators.http import require_http_methods, require_safe
+from django.views.generic import FormView, ListView, RedirectView, UpdateView
 from taggit.models import Tag
 
 from accounts.charts import colleague_counts, colleagues_map
@@ -24,6 +26,8 @@ from accounts.services import PROFILE_FIELDS, account_delete, profile_update
 from kit.pagecache import kept_figures, kept_until_change
 from kit.ratelimit import rate_limit_hit
 from kit.scopes import DIRECTORY, MEMBERS
+from kit.spelling import correction_for, searching_shows
+from kit.view_helpers import safe_next
 from kit.vocabularies import US_STATES
 from members.forms import (
     AccountDeleteForm,
@@ -65,22 +69,25 @@ def topic_suggestions() -> list[str]:
     )
 
 
-def safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
+def own_profile_required(view):
+    """The one permission check for a member's own pages: members only, and `<pk>` must be the
+    signed-in member; anyone else gets 404 (whether or not that member exists)."""
 
-
-class OwnProfileMixin(LoginRequiredMixin):
-    """The one permission check for a member's own pages: `<pk>` must be the signed-in member;
-    anyone else gets 404 (whether or not that member exists)."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and kwargs.get("pk") != request.user.pk:
+    @wraps(view)
+    @login_required
+    def checked(request, *args, pk: int, **kwargs):
+        if pk != request.user.pk:
             raise Http404("Not your profile")
+        return view(request, *args, pk=pk, **kwargs)
+
+    return checked
+
+
+class OwnProfileMixin:
+    """`own_profile_required` for a class view, and the member's profile."""
+
+    @method_decorator(own_profile_required)
+    def dispatch(self, request, *args, **kwargs):
         return super().dispatch(request, *args, **kwargs)
 
     @cached_property
@@ -115,7 +122,7 @@ class DirectoryPaginator(Paginator):
         return self._counted > MAX_LISTED
 
 
-@method_decorator(kept_until_change(shows=[MEMBERS]), name="dispatch")
+@method_decorator(kept_until_change(shows=searching_shows(MEMBERS)), name="dispatch")
 class MemberListView(ListView):
     """The member directory: search, filters, nearest first. Visitors see public profiles."""
 
@@ -145,20 +152,26 @@ class MemberListView(ListView):
         )
         if has_coordinates and data.get("within"):
             profiles = profiles.within_miles(origin, float(data["within"]))
-        # last: close spellings count only when full text finds none of the filtered profiles
-        profiles = profiles.search(data.get("q", ""))
 
+        text = (data.get("q") or "").strip()
         sort = data.get("sort") or ""
         if not sort:
-            sort = "relevance" if data.get("q") else ("near" if has_region else "name")
+            sort = "relevance" if text else ("near" if has_region else "name")
         self.sort = sort
+        self.text = text
+        self.correction = correction_for(text, self.request.user) if text else None
+        # last: close spellings count only when full text finds none of the filtered profiles.
+        # Ranked, only the first matches are (as many as a list counts): ranking reads those
+        profiles = profiles.search(
+            text, self.correction, pool=MAX_LISTED + 1 if sort == "relevance" else None
+        )
         profiles = profiles.for_cards()
         if sort == "near" and has_region:
             return profiles.near(origin)  # the order, and distance and proximity for the cards
         if has_region:
             profiles = profiles.with_nearness(origin)  # for the cards
         if sort == "relevance":
-            return profiles.order_by("-search_rank", "user__display_name", "pk")
+            return profiles.by_relevance()
         if sort == "new":
             return profiles.order_by("-user__date_joined", "pk")
         return profiles.order_by("user__display_name", "pk")
@@ -172,6 +185,12 @@ class MemberListView(ListView):
         context = super().get_context_data(**kwargs)
         params = self.request.GET.copy()
         params.pop("page", None)
+        shown = list(context["profiles"]) if self.correction else []
+        corrected_found = bool(
+            self.correction
+            and self.correction.changed
+            and any(not profile.search_exact for profile in shown)
+        )
         chosen = self.form.cleaned_data.get("state", "") if self.form.is_valid() else ""
         us_only = self.form.is_valid() and self.form.cleaned_data.get("country") == "US"
         context.update(
@@ -179,6 +198,13 @@ class MemberListView(ListView):
             state_map=colleagues_map(self.place_counts, selected=chosen if us_only else ""),
             query_string=params.urlencode(),
             searching=any(value for key, value in self.request.GET.items() if key != "page"),
+            filtered=any(
+                self.request.GET.get(name)
+                for name in ("library_type", "country", "state", "open_to", "within", "help")
+            ),
+            searched_text=self.text,
+            corrected_text=self.correction.corrected_text if corrected_found else "",
+            exact_found=any(profile.search_exact for profile in shown),
             more_filters_used=any(
                 self.request.GET.get(name)
                 for name in ("library_type", "country", "state", "open_to", "within", "sort")
@@ -191,58 +217,50 @@ class MemberListView(ListView):
         return context
 
 
-@method_decorator(kept_until_change(shows=[MEMBERS, DIRECTORY]), name="dispatch")
-class MemberDetailView(DetailView):
-    template_name = "accounts/member_detail.html"
-    context_object_name = "profile"
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        if self.object is None:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            raise Http404("No such member")
-        return self.render_to_response(self.get_context_data(object=self.object))
-
-    def get_object(self, queryset=None):
-        profiles = Profile.objects.visible_to(self.request.user).filter(user_id=self.kwargs["pk"])
-        origin = viewer_profile(self.request)
-        if origin is not None and origin.user_id != self.kwargs["pk"]:
-            profiles = profiles.with_distance_from(
-                origin.latitude, origin.longitude
-            ).with_proximity_to(origin)
-        profile = (
-            profiles.select_related("user")
-            .prefetch_related("can_help_with", "want_to_learn")
-            .annotate(
-                viewer_follows=Follow.objects.followed_by(self.request.user, User, outer="user_id")
-            )
-            .first()
+def _member_profile(request, pk: int) -> Profile | None:
+    """The member's profile as the viewer may see it (with how far away they are, and whether
+    the viewer follows them), or None."""
+    profiles = Profile.objects.visible_to(request.user).filter(user_id=pk)
+    origin = viewer_profile(request)
+    if origin is not None and origin.user_id != pk:
+        profiles = profiles.with_distance_from(origin.latitude, origin.longitude).with_proximity_to(
+            origin
         )
-        if profile is not None:
-            profile.user.viewer_follows = profile.viewer_follows  # for the follow button
-        return profile
+    profile = (
+        profiles.select_related("user")
+        .prefetch_related("can_help_with", "want_to_learn")
+        .annotate(viewer_follows=Follow.objects.followed_by(request.user, User, outer="user_id"))
+        .first()
+    )
+    if profile is not None:
+        profile.user.viewer_follows = profile.viewer_follows  # for the follow button
+    return profile
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        profile = self.object
-        user = self.request.user
-        is_owner = user.is_authenticated and profile.user_id == user.pk
-        context.update(
-            member=profile.user,
-            is_owner=is_owner,
-            can_contact=(
-                user.is_authenticated
-                and not is_owner
-                and profile.wants_email(NotificationKind.CONTACT_MESSAGE)
-            ),
-        )
-        if is_owner:
-            context["missing"] = profile.missing_for_completeness()
-            context["colleagues"] = list(
-                Profile.objects.visible_to(user).colleagues_near(profile)[:6]
-            )
-        return context
+
+@require_safe
+@kept_until_change(shows=[MEMBERS, DIRECTORY])
+def member_detail(request, pk: int):
+    profile = _member_profile(request, pk)
+    if profile is None:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise Http404("No such member")
+    user = request.user
+    is_owner = user.is_authenticated and profile.user_id == user.pk
+    context = {
+        "profile": profile,
+        "member": profile.user,
+        "is_owner": is_owner,
+        "can_contact": (
+            user.is_authenticated
+            and not is_owner
+            and profile.wants_email(NotificationKind.CONTACT_MESSAGE)
+        ),
+    }
+    if is_owner:
+        context["missing"] = profile.missing_for_completeness()
+        context["colleagues"] = list(Profile.objects.visible_to(user).colleagues_near(profile)[:6])
+    return render(request, "accounts/member_detail.html", context)
 
 
 class ContactView(LoginRequiredMixin, FormView):
@@ -376,44 +394,37 @@ class SettingsView(OwnProfileMixin, FormView):
         return redirect("accounts:settings", pk=self.request.user.pk)
 
 
-@method_decorator(never_cache, name="dispatch")
-class ExportView(OwnProfileMixin, View):
+@never_cache
+@own_profile_required
+@require_safe
+def export(request, pk: int):
     """Download my data: everything every app holds about the member, as JSON."""
-
-    http_method_names = ["get", "head"]
-
-    def get(self, request, *args, **kwargs):
-        response = JsonResponse(
-            collect_export(request.user), json_dumps_params={"indent": 2, "ensure_ascii": False}
-        )
-        response["Content-Disposition"] = 'attachment; filename="librarian-commons-my-data.json"'
-        return response
+    response = JsonResponse(
+        collect_export(request.user), json_dumps_params={"indent": 2, "ensure_ascii": False}
+    )
+    response["Content-Disposition"] = 'attachment; filename="librarian-commons-my-data.json"'
+    return response
 
 
-class AccountDeleteView(OwnProfileMixin, FormView):
-    template_name = "accounts/account_delete.html"
-    form_class = AccountDeleteForm
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
-
-    def post(self, request, *args, **kwargs):
-        if rate_limit_hit(
-            scope="account_delete",
-            key=request.user.pk,
-            limit=DELETE_ATTEMPTS_PER_15_MINUTES,
-            period=15 * 60,
-        ):
-            form = self.get_form()
-            form.is_valid()
-            form.add_error(None, "Too many attempts. Please wait a quarter of an hour.")
-            return self.form_invalid(form)
-        return super().post(request, *args, **kwargs)
-
-    def form_valid(self, form):
-        account_delete(user=self.request.user, keep_stories=form.keep_stories)
-        logout(self.request)
+@own_profile_required
+@require_http_methods(["GET", "POST"])
+def delete(request, pk: int):
+    """Delete my account, after my password; a few tries a quarter of an hour."""
+    posted = request.method == "POST"
+    form = AccountDeleteForm(request.POST if posted else None, user=request.user)
+    if posted and rate_limit_hit(
+        scope="account_delete",
+        key=request.user.pk,
+        limit=DELETE_ATTEMPTS_PER_15_MINUTES,
+        period=15 * 60,
+    ):
+        form.is_valid()
+        form.add_error(None, "Too many attempts. Please wait a quarter of an hour.")
+    elif posted and form.is_valid():
+        account_delete(user=request.user, keep_stories=form.keep_stories)
+        logout(request)
         messages.success(
-            self.request, "Your account and your personal data are deleted. Thank you for sharing."
+            request, "Your account and your personal data are deleted. Thank you for sharing."
         )
         return redirect("home")
+    return render(request, "accounts/account_delete.html", {"form": form})

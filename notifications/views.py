@@ -4,11 +4,11 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import ListView
 
+from kit.view_helpers import on_this_site, safe_next
 from notifications import services
 from notifications.followables import FOLLOWABLE
 from notifications.forms import MailingListForm
@@ -26,21 +26,12 @@ class NotificationListView(LoginRequiredMixin, ListView):
         return Notification.objects.for_member(self.request.user)
 
 
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or fallback
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
 @login_required
 @require_POST
 def notification_open(request, pk):
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
     target = services.notification_open(notification=notification)
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if target and on_this_site(request, target):
         return HttpResponseRedirect(target)
     return redirect("notifications:list")
 
@@ -68,7 +59,7 @@ def follow_toggle(request, kind, pk):
         messages.success(request, f"You now follow {target}.")
     else:
         messages.success(request, f"You no longer follow {target}.")
-    return HttpResponseRedirect(_safe_next(request, reverse("notifications:following")))
+    return HttpResponseRedirect(safe_next(request, reverse("notifications:following")))
 
 
 class FollowingListView(LoginRequiredMixin, ListView):

@@ -1,8 +1,10 @@
 import re
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import MaxLengthValidator, URLValidator
+from django.forms.models import ModelChoiceIteratorValue
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.forms import TagField
@@ -233,20 +235,22 @@ class ReportForm(forms.Form):
 
 class CandidateChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, member):
-        profile = member.profile
-        parts = [str(member)]
-        if profile.library_type:
-            parts.append(profile.get_library_type_display())
-        if profile.region_label:
-            parts.append(profile.region_label)
-        return " — ".join(parts)
+        return str(member)  # the widget says more about each one under their name
+
+
+class CandidateCheckboxes(forms.CheckboxSelectMultiple):
+    """Each colleague a challenge can go to, with their job, library, region and what they can
+    help with under their name."""
+
+    template_name = "stories/_candidate_checkboxes.html"
+    option_template_name = "stories/_candidate_option.html"
 
 
 class AskForm(forms.Form):
     recipients = CandidateChoiceField(
         label="Colleagues to ask",
         queryset=None,
-        widget=forms.CheckboxSelectMultiple,
+        widget=CandidateCheckboxes,
         help_text=f"Each gets one email. A challenge can go to {ASK_PER_STORY} colleagues in all.",
     )
     note = LimitedTextField(
@@ -257,9 +261,17 @@ class AskForm(forms.Form):
         help_text="Plain text, sent with the link to your challenge.",
     )
 
-    def __init__(self, *args, candidates, remaining: int, **kwargs):
+    def __init__(self, *args, candidates: list, remaining: int, **kwargs):
+        """`candidates`: the members offered, in the order shown (nearest first), each with
+        their profile and topics loaded."""
         super().__init__(*args, **kwargs)
-        self.fields["recipients"].queryset = candidates
+        field = self.fields["recipients"]
+        field.label = f"Colleagues to ask, up to {remaining}"
+        field.queryset = get_user_model().objects.filter(pk__in=[m.pk for m in candidates])
+        field.choices = [
+            (ModelChoiceIteratorValue(member.pk, member), field.label_from_instance(member))
+            for member in candidates
+        ]
         self.remaining = remaining
 
     def clean_recipients(self):
@@ -289,11 +301,20 @@ class CoauthorMemberForm(forms.Form):
 class StoryFilterForm(forms.Form):
     """The list page's filters, read from the query string (bad values are ignored)."""
 
-    q = forms.CharField(label="Search stories", required=False, max_length=200)
+    q = forms.CharField(
+        label="Search stories",
+        required=False,
+        max_length=200,
+        widget=forms.SearchInput,
+        help_text='Use "quotes" for a phrase, or, and -word to leave a word out.',
+    )
     kind = forms.ChoiceField(
         label="Kind", required=False, choices=[("", "All kinds"), *StoryKind.choices]
     )
-    tag = forms.CharField(label="Topic", required=False, max_length=100)
+    # any topic's slug (a link may name one no longer popular); offered: see offer_topics()
+    tag = forms.CharField(
+        label="Topic", required=False, validators=[MaxLengthValidator(100)], widget=forms.Select
+    )
     library_type = forms.ChoiceField(
         label="Library type",
         required=False,
@@ -316,3 +337,15 @@ class StoryFilterForm(forms.Form):
     def clean_sort(self):
         sort = self.cleaned_data.get("sort")
         return sort if sort in SORTS else ""
+
+    def offer_topics(self, popular, *, active=None) -> None:
+        """The topic list: the one filtered on first, then the popular ones with their uses."""
+        choices = [("", "All topics")]
+        if active is not None:
+            choices.append((active.slug, active.name))
+        choices += [
+            (tag.slug, f"{tag.name} ({tag.uses})")
+            for tag in popular
+            if active is None or tag.slug != active.slug
+        ]
+        self.fields["tag"].widget.choices = choices

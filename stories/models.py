@@ -7,13 +7,14 @@ Writes with side effects live in `stories/services.py`; reads in `stories/querys
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 
 from kit.textlimits import text_length_checks
 from kit.vocabularies import COUNTRIES, US_STATE_NAMES, Audience, LibraryType
@@ -79,7 +80,7 @@ class Story(models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
-    kind = models.CharField(max_length=16, choices=StoryKind.choices, default=StoryKind.SUCCESS)
+    kind = models.CharField(max_length=16, choices=StoryKind, default=StoryKind.SUCCESS)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     title = models.CharField(max_length=160)
     # follows the title; the URL also carries the id, so links with an old slug still resolve
@@ -157,6 +158,23 @@ class Story(models.Model):
 
     # title (A), summary and tags (B), body sections and resources (C); see services
     search_vector = SearchVectorField(null=True, editable=False)
+    # the topics' ids (kept by PostgreSQL from the taggings: migrations/0009), and the same
+    # for open challenges only (empty for any other story): the dashboard
+    # finds the open challenges on a member's topics through that one's own small index,
+    # and its statistics tell the planner how many there are (a topic common among all
+    # stories and rare among open challenges made it walk every open challenge)
+    tag_ids = ArrayField(models.IntegerField(), default=list, blank=True, editable=False)
+    open_challenge_tag_ids = models.GeneratedField(
+        expression=Case(
+            When(
+                Q(status="published", kind="challenge", solved_answer__isnull=True),
+                then=F("tag_ids"),
+            ),
+            default=Value([], output_field=ArrayField(models.IntegerField())),
+        ),
+        output_field=ArrayField(models.IntegerField()),
+        db_persist=True,
+    )
 
     objects = StoryQuerySet.as_manager()
 
@@ -170,6 +188,9 @@ class Story(models.Model):
         indexes = [
             GinIndex(fields=["search_vector"], name="stories_story_search_gin"),
             GinIndex(fields=["title"], name="stories_story_title_trgm", opclasses=["gin_trgm_ops"]),
+            # the words of the title alone: titles close to a misspelt query (querysets'
+            # `title_words()`), found by the words the vocabulary holds near the typed ones
+            GinIndex(SearchVector("title", config="english"), name="stories_story_title_words"),
             models.Index(
                 fields=["-published_at", "-id"],
                 name="stories_story_newest",
@@ -196,6 +217,12 @@ class Story(models.Model):
                 condition=Q(status="published", kind="challenge", solved_answer__isnull=True),
                 # visible_to's OR reads status too: with it here the walk is index-only
                 include=["hidden_at", "author", "status"],
+            ),
+            # the same open challenges by topic
+            GinIndex(
+                fields=["open_challenge_tag_ids"],
+                name="stories_open_challenge_topics",
+                condition=Q(status="published", kind="challenge", solved_answer__isnull=True),
             ),
         ]
         constraints = [
@@ -257,11 +284,13 @@ class Story(models.Model):
     def author_name(self) -> str:
         return str(self.author) if self.author_id else FORMER_MEMBER
 
-    @property
-    def card_tags(self) -> list:
-        """The topics, from `for_cards()`'s prefetch when the story came from there."""
-        prefetched = getattr(self, CARD_TAGS, None)
-        return list(self.tags.all()) if prefetched is None else prefetched
+    @cached_property
+    def card_tags(self) -> list[Tag]:
+        """The topics (pk, name and slug only when the story came from `for_cards()`)."""
+        topics = getattr(self, CARD_TAGS, None)
+        if topics is None:
+            return list(self.tags.all())
+        return [Tag(pk=topic["pk"], name=topic["name"], slug=topic["slug"]) for topic in topics]
 
     @property
     def region_label(self) -> str:

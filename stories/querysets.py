@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
@@ -17,7 +18,7 @@ from django.contrib.postgres.search import (
     TrigramStrictWordSimilarity,
     TrigramWordSimilarity,
 )
-from django.db import connection, models, transaction
+from django.db import models
 from django.db.models import (
     BooleanField,
     Case,
@@ -25,27 +26,30 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import Coalesce, Concat, JSONObject
 from django.utils import timezone
 
 from kit.scopes import version_of
+from kit.spelling import Correction, correction_for
 
 SEARCH_CONFIG = "english"
 # ts_headline marks matches with these; the template escapes the text, then turns them into
 # <mark>, so nothing a member wrote is ever trusted as HTML
 HIGHLIGHT_START = "\x02"
 HIGHLIGHT_STOP = "\x03"
-# a misspelt word still finds a title: pg_trgm word similarity at or above this
-TYPO_THRESHOLD = 0.35
+# titles close to a misspelt query: at most this many
 TYPO_RESULTS = 50
+# a page of search results ranks a bounded pool of matches (see `best_matches`)
+SEARCH_POOL = 500
+SEARCH_WINDOW = 1000
 # related stories are chosen among this many newest candidates of each kind
 RELATED_POOL = 200
 
@@ -75,17 +79,8 @@ def _headline(query: SearchQuery) -> SearchHeadline:
     )
 
 
-def typo_threshold_set(sender, connection, **kwargs) -> None:
-    """On each new database connection: the strict word similarity (`%>>`) threshold of
-    `search_or_close_titles`. Only that operator reads it (the `%>` of other searches keeps
-    its own threshold), and setting it once per connection costs no query per page."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('pg_trgm.strict_word_similarity_threshold', %s, false)",
-                [str(TYPO_THRESHOLD)],
-            )
-
+# what `best_matches` reads of each candidate, to order them in the database
+RANKED = ("pk", "exact", "rank", "similarity", "published_at", "helpful_count", "comment_count")
 
 SORTS = {
     "newest": ("-published_at", "-pk"),
@@ -103,6 +98,8 @@ CARD_DEFERRED = (
     "do_differently",
     "resources",
     "search_vector",
+    "tag_ids",
+    "open_challenge_tag_ids",
     "author__profile__bio",
     "author__profile__search_vector",
     "author__profile__search_text",
@@ -114,6 +111,14 @@ ASK_PER_AUTHOR_PER_DAY = 10
 ASK_PER_RECIPIENT_PER_WEEK = 2
 
 
+class UnindexedMatch(Func):
+    """`vector @@ query` as the function behind the operator, which no index answers: for
+    rows already chosen, where the GIN index would first collect every match."""
+
+    function = "ts_match_vq"
+    output_field = BooleanField()
+
+
 def _search_query(text: str) -> SearchQuery:
     return SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
 
@@ -122,6 +127,15 @@ def _model(name: str) -> type[models.Model]:
     """A model of this app, by name: stories/models.py imports this module for its managers, so
     the querysets look the other models up in the app registry when they build a query."""
     return apps.get_model("stories", name)
+
+
+def _widened(query: SearchQuery, correction: Correction | None) -> SearchQuery:
+    """The query as typed, or its correction's (which finds everything it finds, and more)."""
+    return correction.query(SEARCH_CONFIG) if correction and correction.changed else query
+
+
+def _matches(query: SearchQuery) -> ExpressionWrapper:
+    return ExpressionWrapper(Q(search_vector=query), output_field=BooleanField())
 
 
 class StoryQuerySet(models.QuerySet):
@@ -182,11 +196,16 @@ class StoryQuerySet(models.QuerySet):
     def for_cards(self) -> StoryQuerySet:
         """What a story card shows, in a fixed number of queries whatever the page size; not
         the long columns no card reads (the body, the search vectors, the author's bio)."""
+        # with each row, as plain data (`Story.card_tags`): taggit's own prefetch built one
+        # unused queryset per story, and any prefetch is one more query per list
+        topics = (
+            self.model.tags.through.objects.filter(content_object_id=OuterRef("pk"))
+            .order_by("tag__name")
+            .values(topic=JSONObject(pk="tag_id", name="tag__name", slug="tag__slug"))
+        )
         return (
             self.select_related("author__profile")
-            # a plain list (`Story.card_tags`): taggit's own prefetch built one unused
-            # queryset per story, most of a 40-card prefetch's cost
-            .prefetch_related(Prefetch("tags", to_attr=CARD_TAGS))
+            .annotate(**{CARD_TAGS: ArraySubquery(topics)})
             .defer(*CARD_DEFERRED)
             # read with the row: the card is kept under it (kit/fragments.py)
             .annotate(scope_version=version_of("story"))
@@ -221,67 +240,105 @@ class StoryQuerySet(models.QuerySet):
                     weight="C",
                     config=SEARCH_CONFIG,
                 )
+            ),
+        )
+
+    def search(self, text: str, correction: Correction | None = None) -> StoryQuerySet:
+        """Every full-text match (websearch syntax: "quoted phrases", OR, -minus), best first:
+        for small sets. With a `correction` (kit.spelling), also what its close words find,
+        after the exact matches (`exact`). Pages rank a bounded pool: `best_matches()`."""
+        wide = _widened(_search_query(text), correction)
+        return self.filter(search_vector=wide).ranked(text, correction)
+
+    def ranked(self, text: str, correction: Correction | None = None) -> StoryQuerySet:
+        """The order and annotations of `search()` (`exact`, `rank`) without its filter, for
+        rows already chosen (a pool): a filter on the vector here made PostgreSQL scan every
+        match again to join them to the pool."""
+        query = _search_query(text)
+        wide = _widened(query, correction)
+        exact = _matches(query) if wide is not query else Value(True)
+        return self.annotate(exact=exact, rank=SearchRank(F("search_vector"), wide)).order_by(
+            "-exact", "-rank", "-published_at", "-pk"
+        )
+
+    def best_matches(
+        self,
+        text: str,
+        correction: Correction | None = None,
+        *,
+        sort: str = "",
+        close_titles: bool = False,
+        limit: int | None = None,
+    ) -> list[tuple[int, bool]]:
+        """(pk, exact) of the best `limit` (SEARCH_POOL + 1) matches, best first (as typed, then by
+        rank) or in the order of `sort`; with `close_titles`, titles close to a misspelt query
+        after them. One query, whose cost does not grow with the number of matches.
+
+        The candidates are the first SEARCH_POOL + 1 matches the database finds (all of
+        them, unless more than SEARCH_POOL: then more than SEARCH_POOL come back, and a list
+        says "more than"), and every match among the newest SEARCH_WINDOW stories, tested row
+        by row so that the newest are always in the running. Each branch ranks the rows it
+        has already read and the database sorts only those: at 100,000 stories, ranking every
+        story a common word matches read 14,000 blocks ("book club", ~200 ms) and 140,000 for
+        a word in every story; this reads 3,000–5,000 whatever the words.
+
+        Close titles (`with_title_words`) count only when full text finds nothing as typed."""
+        limit = SEARCH_POOL + 1 if limit is None else limit
+        text = text.strip()[:200]
+        query = _search_query(text)
+        wide = _widened(query, correction)
+        matched = {
+            "exact": _matches(query) if wide is not query else Value(True),
+            "rank": SearchRank(F("search_vector"), wide),
+            "similarity": Value(0.0, output_field=models.FloatField()),
+        }
+        first = self.filter(search_vector=wide).order_by().annotate(**matched)
+        newest = (
+            self.model.objects.published()
+            .order_by("-published_at", "-pk")
+            .values("pk")[:SEARCH_WINDOW]
+        )
+        # never through the GIN index, which would collect every match of a common word
+        # first: always SEARCH_WINDOW rows, whatever the words
+        in_window = (
+            self.filter(pk__in=newest)
+            .filter(UnindexedMatch(F("search_vector"), wide))
+            .order_by()
+            .annotate(**matched)
+        )
+        branches = [first.values_list(*RANKED)[: SEARCH_POOL + 1], in_window.values_list(*RANKED)]
+        similar = correction.similar_query(SEARCH_CONFIG) if correction else None
+        if close_titles and similar is not None:
+            close = (
+                # an uncorrelated NOT EXISTS: a one-time filter, so no title is even looked at
+                # when full text found something as typed
+                self.filter(~Exists(self.filter(search_vector=query)))
+                .with_title_words(similar)
+                .order_by()
+                .annotate(
+                    exact=Value(False),
+                    rank=Value(0.0, output_field=models.FloatField()),
+                    similarity=TrigramStrictWordSimilarity(text, "title"),
+                )
             )
-        )
+            branches.append(close.values_list(*RANKED)[:TYPO_RESULTS])
+        order = SORTS.get(sort) or ("-exact", "-rank", "-similarity", *SORTS["newest"])
+        # UNION drops a story both full-text branches found (the same row twice); one found
+        # by its words and its title comes twice, and its first place counts
+        pool = branches[0].union(*branches[1:]).order_by(*order)
+        best: dict[int, bool] = {}
+        for pk, exact, *_ in pool[: limit + (TYPO_RESULTS if close_titles else 0)]:
+            best.setdefault(pk, exact)
+        return list(best.items())[:limit]
 
-    def search(self, text: str) -> StoryQuerySet:
-        """Full-text search (websearch syntax: "quoted phrases", OR, -minus), best match
-        first. For a page of results, add `with_headline(text)` to the page's rows only."""
+    def page_of(self, ids: list[int], text: str, correction: Correction | None = None):
+        """These stories (a page of `best_matches`) in that order, with headlines and `exact`."""
         query = _search_query(text)
-        return (
-            self.filter(search_vector=query)
-            .annotate(rank=SearchRank(F("search_vector"), query))
-            .order_by("-rank", "-published_at", "-pk")
-        )
+        return self.in_order(ids).annotate(exact=_matches(query)).with_headline(text, correction)
 
-    def with_headline(self, text: str) -> StoryQuerySet:
+    def with_headline(self, text: str, correction: Correction | None = None) -> StoryQuerySet:
         """A highlighted snippet of the body around the words searched for, in `headline`."""
-        return self.annotate(headline=_headline(_search_query(text)))
-
-    def search_or_close_titles(self, text: str) -> StoryQuerySet:
-        """`search()` and the typo fallback in one query, for a page that cannot spend more:
-        the full-text matches (`exact` is true) when there are any, otherwise titles with a
-        word close to the query's (`%>>`, strict word similarity, through the GIN trigram
-        index; its threshold is set for each connection, see `typo_threshold_set`).
-
-        The typo branch is asked only when full text finds nothing among these stories: its
-        operand is NULL once an EXISTS (one index probe, run before the scan) has found a
-        match, and a NULL operand makes the trigram index scan return nothing, where a typo
-        match ORed in would have had thousands of titles rechecked for every search."""
-        text = text.strip()[:200]
-        query = _search_query(text)
-        typo_text = Case(
-            When(Exists(self.filter(search_vector=query)), then=Value(None)),
-            default=Value(text),
-            output_field=models.TextField(),
-        )
-        return self.filter(
-            Q(search_vector=query) | Q(title__trigram_strict_word_similar=typo_text)
-        ).ranked_or_close(text)
-
-    def ranked_or_close(self, text: str) -> StoryQuerySet:
-        """The order and annotations of `search_or_close_titles` (`exact`, `rank`,
-        `similarity`, `headline`) without its filter: for the few rows it already chose."""
-        text = text.strip()[:200]
-        query = _search_query(text)
-        return self.annotate(
-            exact=ExpressionWrapper(Q(search_vector=query), output_field=BooleanField()),
-            rank=SearchRank(F("search_vector"), query),
-            similarity=TrigramStrictWordSimilarity(text, "title"),
-            headline=_headline(query),
-        ).order_by("-exact", "-rank", "-similarity", "-published_at", "-pk")
-
-    def page_of(self, ranked, text: str) -> StoryQuerySet:
-        """The stories of one page of search results, in the same order, with headlines.
-
-        `ranked` is a slice of `search(text).values("pk")`: the database sorts every match on
-        that narrow row and joins what the cards need only for the page (one query)."""
-        return (
-            self.model.objects.filter(pk__in=ranked)
-            .search(text)
-            .order_by(*ranked.query.order_by)
-            .with_headline(text)
-        )
+        return self.annotate(headline=_headline(_widened(_search_query(text), correction)))
 
     def in_order(self, ids: list[int]) -> StoryQuerySet:
         """These stories, in the order of `ids` (a page of ranked search results)."""
@@ -293,25 +350,33 @@ class StoryQuerySet(models.QuerySet):
         )
         return self.filter(pk__in=ids).annotate(position=position).order_by("position")
 
-    def similar_titles(self, text: str) -> StoryQuerySet:
-        """Fallback when full-text search finds nothing: titles with a word close to the
-        query's (pg_trgm word similarity, through the GIN trigram index on title)."""
+    def with_title_words(self, query: SearchQuery) -> StoryQuerySet:
+        """Stories whose title alone matches `query` (the title's own GIN index)."""
+        return self.alias(title_words=SearchVector("title", config=SEARCH_CONFIG)).filter(
+            title_words=query
+        )
+
+    def similar_titles(self, text: str, correction: Correction | None = None) -> StoryQuerySet:
+        """Fallback when full-text search finds nothing: titles holding, for every word of
+        `text`, that word or one the vocabulary holds that is similar to it
+        (`Correction.similar_query`; visitors' words unless a `correction` is given), most
+        similar to what was typed first.
+
+        Through the index of title words, where the trigram index on titles compared every
+        title sharing a few letter triples with the query (50,000 of 100,000 for
+        "colaboration"): seconds for a word nothing matches."""
         text = text.strip()[:200]
-        if not text:
+        if correction is None:
+            correction = correction_for(text, None)
+        similar = correction.similar_query(SEARCH_CONFIG)
+        if similar is None:
             return self.none()
-        with transaction.atomic(), connection.cursor() as cursor:
-            # the `%>` operator is what the trigram index answers; its threshold is per
-            # transaction (the default 0.6 misses a swapped pair of letters)
-            cursor.execute(
-                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
-                [str(TYPO_THRESHOLD)],
-            )
-            ids = list(
-                self.filter(title__trigram_word_similar=text)
-                .annotate(similarity=TrigramWordSimilarity(text, "title"))
-                .order_by("-similarity", "-pk")
-                .values_list("pk", flat=True)[:TYPO_RESULTS]
-            )
+        ids = list(
+            self.with_title_words(similar)
+            .annotate(similarity=TrigramWordSimilarity(text, "title"))
+            .order_by("-similarity", "-pk")
+            .values_list("pk", flat=True)[:TYPO_RESULTS]
+        )
         return self.in_order(ids)
 
     def related_to(self, story, *, limit: int = 3) -> StoryQuerySet:

@@ -5,7 +5,7 @@ from stories import feeds, views
 app_name = "stories"
 urlpatterns = [
     path("", views.StoryListView.as_view(), name="list"),
-    path("new/", views.StoryCreateView.as_view(), name="create"),
+    path("new/", views.story_create, name="create"),
     path("mine/", views.MyStoriesView.as_view(), name="mine"),
     path("saved/", views.SavedListView.as_view(), name="saved"),
     path("feed/", feeds.StoryFeed(), name="feed"),
@@ -13,7 +13,7 @@ urlpatterns = [
     path("feed/<str:kind>/", feeds.KindFeed(), name="feed_kind"),
     path("<int:pk>/", views.story_detail, name="detail_short"),
     path("<int:pk>-<slug:slug>/", views.story_detail, name="detail"),
-    path("<int:pk>/edit/", views.StoryUpdateView.as_view(), name="update"),
+    path("<int:pk>/edit/", views.story_update, name="update"),
     path("<int:pk>/delete/", views.StoryDeleteView.as_view(), name="delete"),
     path("<int:pk>/publish/", views.story_publish, name="publish"),
     path("<int:pk>/helpful/", views.helpful_toggle, name="helpful"),

@@ -8,13 +8,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from django.views.generic import DeleteView, ListView, TemplateView
+from django.views.generic import DeleteView, ListView
 from taggit.models import Tag
 
 from kit.ids import parse_id
@@ -28,6 +30,8 @@ from kit.scopes import (
     story,
     version_of,
 )
+from kit.spelling import correction_for, searching_shows
+from kit.view_helpers import error_text
 from kit.vocabularies import LibraryType
 from notifications.models import Follow
 from stories import services
@@ -44,7 +48,7 @@ from stories.forms import (
 )
 from stories.models import HelpfulVote, SavedStory, Story, StoryKind
 from stories.permissions import StoryAccessMixin, comment_for, posting_limited, story_for
-from stories.querysets import ASK_PER_STORY, ask_candidates
+from stories.querysets import ASK_PER_STORY, SEARCH_POOL, ask_candidates
 
 PAGE_SIZE = 20
 POPULAR_TAGS = 30
@@ -71,10 +75,10 @@ SORTED_BY = {"helpful": STORIES_HELPFUL, "discussed": STORIES_DISCUSSED}
 
 
 def list_shows(request, *args, **kwargs) -> list[str]:
-    """What a list of stories shows: which stories (in the order asked for), their authors;
-    each card adds its own story."""
+    """What a list of stories shows: which stories (in the order asked for), their authors,
+    for a search the vocabulary its words were looked up in; each card adds its own story."""
     sort = SORTED_BY.get(request.GET.get("sort", ""))
-    return [STORIES, MEMBERS, *([sort] if sort else [])]
+    return searching_shows(STORIES, MEMBERS, *([sort] if sort else []))(request)
 
 
 @method_decorator(kept_until_change(shows=list_shows), name="dispatch")
@@ -85,19 +89,39 @@ class StoryListView(ListView):
     paginator_class = StoryPaginator
     http_method_names = ["get", "head"]
 
-    def get(self, request, *args, **kwargs):
-        self.filters = StoryFilterForm(request.GET or None)
-        self.filters.is_valid()  # invalid values are simply not applied
-        self.params = getattr(self.filters, "cleaned_data", {})
-        self.typo_fallback = False
-        self.tag = None
+    typo_fallback = False  # set when nothing matched and titles close to the query are shown
+    more_matches = False  # more matches than the ranked pool holds
+    exact_found = corrected_found = False  # the pool has word-for-word / corrected matches
+
+    @cached_property
+    def filters(self) -> StoryFilterForm:
+        filters = StoryFilterForm(self.request.GET or None)
+        filters.is_valid()  # invalid values are simply not applied
+        return filters
+
+    @cached_property
+    def params(self) -> dict:
+        return getattr(self.filters, "cleaned_data", {})
+
+    @cached_property
+    def text(self) -> str:
+        return (self.params.get("q") or "").strip()
+
+    @cached_property
+    def correction(self):
+        """The search words spelt as the site's vocabulary spells them, or None."""
+        return correction_for(self.text, self.request.user) if self.text else None
+
+    @cached_property
+    def tag(self) -> Tag | None:
+        """The topic filtered on, with whether the viewer follows it."""
         if slug := self.params.get("tag"):
-            self.tag = (
+            return (
                 Tag.objects.filter(slug=slug)
-                .annotate(viewer_follows=Follow.objects.followed_by(request.user, Tag))
+                .annotate(viewer_follows=Follow.objects.followed_by(self.request.user, Tag))
                 .first()
             )
-        return super().get(request, *args, **kwargs)
+        return None
 
     def filtered(self):
         user = self.request.user
@@ -119,44 +143,59 @@ class StoryListView(ListView):
 
     def get_queryset(self):
         stories = self.filtered()
-        text = (self.params.get("q") or "").strip()
         sort = self.params.get("sort") or ""
-        if text:
-            found = stories.search(text)
-            if sort:
-                found = found.sorted_by(sort)
-            # ranked ids first (a narrow sort over every match), the cards for one page after
-            return found.values("pk")
+        if self.text:
+            # the best of a bounded pool of matches, ranked in one query of (pk, exact) pairs;
+            # the cards of one page after
+            ranked = stories.best_matches(self.text, self.correction, sort=sort)
+            self.more_matches = len(ranked) > SEARCH_POOL
+            ranked = ranked[:SEARCH_POOL]
+            self.exact_found = any(exact for _pk, exact in ranked)
+            self.corrected_found = not all(exact for _pk, exact in ranked)
+            return [pk for pk, _exact in ranked]
         return stories.sorted_by(sort or "newest").for_cards()
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        if isinstance(queryset, list):  # ranked search results, counted as they came
+            return Paginator(queryset, per_page, **kwargs)
+        return super().get_paginator(queryset, per_page, **kwargs)
 
     def paginate_queryset(self, queryset, page_size):
         paginator, page, objects, is_paginated = super().paginate_queryset(queryset, page_size)
-        text = (self.params.get("q") or "").strip()
-        if not text:
+        if not self.text:
             return paginator, page, objects, is_paginated
         if paginator.count == 0:
             # nothing matched word for word: try titles close to a misspelt query
-            similar = self.filtered().similar_titles(text).for_cards()
+            similar = self.filtered().similar_titles(self.text, self.correction).for_cards()
             self.typo_fallback = True
             return super().paginate_queryset(similar, page_size)
-        page.object_list = Story.objects.page_of(objects, text).for_cards()
+        page.object_list = Story.objects.page_of(
+            list(objects), self.text, self.correction
+        ).for_cards()
         return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
+        filtered_by = any(
+            self.params.get(name)
+            for name in ("kind", "tag", "library_type", "state", "near", "open")
+        )
+        popular = popular_tags()
+        self.filters.offer_topics(popular, active=self.tag)
         context.update(
             filters=self.filters,
             params=self.params,
             active_tag=self.tag,
             query_string=query.urlencode(),
             typo_fallback=self.typo_fallback,
-            filters_active=any(
-                self.params.get(name)
-                for name in ("kind", "tag", "library_type", "state", "near", "open", "sort")
-            ),
-            popular_tags=popular_tags(),
+            more_matches=self.more_matches,
+            corrected_text=(self.correction.corrected_text if self.corrected_found else ""),
+            exact_found=self.exact_found,
+            filtered_by=filtered_by,
+            filters_active=filtered_by or bool(self.params.get("sort")),
+            popular_tags=popular,
             feeds=self.feeds(),
             near_unavailable=bool(
                 self.params.get("near")
@@ -246,62 +285,47 @@ def story_detail(request, pk: int, slug: str | None = None):
 
 
 # --- writing ------------------------------------------------------------------------------
-class StoryFormMixin:
-    """Create and edit share one template: Preview renders what was typed without saving it;
-    errors and rate limits re-show everything that was typed."""
+def _story_form_page(request, form, *, story=None, preview=None, status=200):
+    """Create and edit share one template: Preview shows what was typed without saving it;
+    errors and rate limits show everything that was typed again."""
+    return render(
+        request,
+        "stories/story_form.html",
+        {"form": form, "story": story, "preview": preview, "suggested_tags": popular_tags(20)},
+        status=status,
+    )
 
-    template_name = "stories/story_form.html"
 
-    def action(self) -> str:
-        return self.request.POST.get("action", "")
-
-    def form(self, *, data=None, instance=None, initial=None, publishing=False):
-        return StoryForm(data, instance=instance, initial=initial, publishing=publishing)
-
-    def render_form(self, form, *, preview=None, story=None, status=200):
-        return render(
-            self.request,
-            self.template_name,
-            {
-                "form": form,
-                "story": story,
-                "preview": preview,
-                "suggested_tags": popular_tags(20),
-            },
-            status=status,
-        )
-
-    @staticmethod
-    def preview_of(form, story: Story | None) -> dict:
-        data = form.cleaned_data
-        labels = dict(LibraryType.choices)
-        preview = Story(
-            **{
-                field: data.get(field, "")
-                for field in (
-                    "kind",
-                    "title",
-                    "summary",
-                    "situation",
-                    "what_we_did",
-                    "results",
-                    "do_differently",
-                )
-            }
-        )
-        return {
-            "story": preview,
-            "sections": preview.sections(),
-            "resources": resource_lines(data.get("resources", "")),
-            "tags": data.get("tags", []),
-            "library_types": [labels[value] for value in data.get("library_types", [])],
+def _preview_of(form) -> dict:
+    data = form.cleaned_data
+    labels = dict(LibraryType.choices)
+    preview = Story(
+        **{
+            field: data.get(field, "")
+            for field in (
+                "kind",
+                "title",
+                "summary",
+                "situation",
+                "what_we_did",
+                "results",
+                "do_differently",
+            )
         }
+    )
+    return {
+        "story": preview,
+        "sections": preview.sections(),
+        "resources": resource_lines(data.get("resources", "")),
+        "tags": data.get("tags", []),
+        "library_types": [labels[value] for value in data.get("library_types", [])],
+    }
 
 
-class StoryCreateView(LoginRequiredMixin, StoryFormMixin, TemplateView):
-    http_method_names = ["get", "post"]
-
-    def get(self, request, *args, **kwargs):
+@require_http_methods(["GET", "POST"])
+@login_required
+def story_create(request):
+    if request.method == "GET":
         kind = request.GET.get("kind")
         initial = {"kind": kind if kind in StoryKind.values else StoryKind.SUCCESS}
         if occurrence := parse_id(request.GET.get("occurrence")):
@@ -313,59 +337,55 @@ class StoryCreateView(LoginRequiredMixin, StoryFormMixin, TemplateView):
                 state=profile.state,
                 library_types=[profile.library_type] if profile.library_type else [],
             )
-        return self.render_form(self.form(initial=initial))
+        return _story_form_page(request, StoryForm(initial=initial))
 
-    def post(self, request, *args, **kwargs):
-        action = self.action()
-        form = self.form(data=request.POST, publishing=action == "publish")
-        if not form.is_valid():
-            return self.render_form(form)
-        if action == "preview":
-            return self.render_form(form, preview=self.preview_of(form, None))
-        if limited := posting_limited(request.user, "story"):
-            form.add_error(None, limited)
-            return self.render_form(form, status=429)
-        data = {field: value for field, value in form.cleaned_data.items() if field != "tags"}
-        story = services.story_create(
-            author=request.user,
-            data=data,
-            tags=form.cleaned_data["tags"],
-            publish=action == "publish",
-        )
-        if story.is_published:
-            messages.success(request, "Your story is published. Thank you for sharing it.")
-        else:
-            messages.success(request, "Draft saved. Only you and your co-authors can see it.")
-        return redirect(story)
+    action = request.POST.get("action", "")
+    form = StoryForm(request.POST, publishing=action == "publish")
+    if not form.is_valid():
+        return _story_form_page(request, form)
+    if action == "preview":
+        return _story_form_page(request, form, preview=_preview_of(form))
+    if limited := posting_limited(request.user, "story"):
+        form.add_error(None, limited)
+        return _story_form_page(request, form, status=429)
+    data = {field: value for field, value in form.cleaned_data.items() if field != "tags"}
+    story = services.story_create(
+        author=request.user,
+        data=data,
+        tags=form.cleaned_data["tags"],
+        publish=action == "publish",
+    )
+    if story.is_published:
+        messages.success(request, "Your story is published. Thank you for sharing it.")
+    else:
+        messages.success(request, "Draft saved. Only you and your co-authors can see it.")
+    return redirect(story)
 
 
-class StoryUpdateView(StoryAccessMixin, StoryFormMixin, TemplateView):
-    edit = True
-    http_method_names = ["get", "post"]
+@require_http_methods(["GET", "POST"])
+@login_required
+def story_update(request, pk: int):
+    story = story_for(request.user, pk, edit=True)
+    if request.method == "GET":
+        return _story_form_page(request, StoryForm(instance=story), story=story)
 
-    def get(self, request, *args, **kwargs):
-        story = self.get_object()
-        return self.render_form(self.form(instance=story), story=story)
-
-    def post(self, request, *args, **kwargs):
-        story = self.get_object()
-        action = self.action()
-        publishing = action == "publish" or story.is_published
-        form = self.form(data=request.POST, instance=story, publishing=publishing)
-        if not form.is_valid():
-            return self.render_form(form, story=story)
-        if action == "preview":
-            return self.render_form(form, story=story, preview=self.preview_of(form, story))
-        data = {field: value for field, value in form.cleaned_data.items() if field != "tags"}
-        story = services.story_update(
-            story=story, by=request.user, data=data, tags=form.cleaned_data["tags"]
-        )
-        if action == "publish" and not story.is_published:
-            story = services.story_publish(story=story, by=request.user)
-            messages.success(request, "Your story is published. Thank you for sharing it.")
-        else:
-            messages.success(request, "Your changes are saved.")
-        return redirect(story)
+    action = request.POST.get("action", "")
+    publishing = action == "publish" or story.is_published
+    form = StoryForm(request.POST, instance=story, publishing=publishing)
+    if not form.is_valid():
+        return _story_form_page(request, form, story=story)
+    if action == "preview":
+        return _story_form_page(request, form, story=story, preview=_preview_of(form))
+    data = {field: value for field, value in form.cleaned_data.items() if field != "tags"}
+    story = services.story_update(
+        story=story, by=request.user, data=data, tags=form.cleaned_data["tags"]
+    )
+    if action == "publish" and not story.is_published:
+        story = services.story_publish(story=story, by=request.user)
+        messages.success(request, "Your story is published. Thank you for sharing it.")
+    else:
+        messages.success(request, "Your changes are saved.")
+    return redirect(story)
 
 
 class StoryDeleteView(StoryAccessMixin, DeleteView):
@@ -453,7 +473,7 @@ def answer_mark(request, pk: int):
     try:
         services.answer_mark(comment=comment, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
         return redirect(comment.get_absolute_url())
     messages.success(request, "Marked as what worked: your challenge shows as solved.")
     return redirect(comment.story)
@@ -475,7 +495,7 @@ def helpful_toggle(request, pk: int):
     try:
         helped = services.helpful_toggle(story=story, member=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
         return redirect(story)
     if helped:
         messages.success(request, "Thank you: the authors will see that this helped.")
@@ -574,12 +594,7 @@ def colleagues_ask(request, pk: int):
         return redirect(story)
     candidates = list(ask_candidates(story))
     remaining = max(ASK_PER_STORY - story.ask_requests.count(), 0)
-    User = get_user_model()
-    form = AskForm(
-        request.POST or None,
-        candidates=User.objects.filter(pk__in=[member.pk for member in candidates]),
-        remaining=remaining,
-    )
+    form = AskForm(request.POST or None, candidates=candidates, remaining=remaining)
     if request.method == "POST" and form.is_valid():
         try:
             asks = services.colleagues_ask(
@@ -594,7 +609,6 @@ def colleagues_ask(request, pk: int):
             names = ", ".join(str(ask.recipient) for ask in asks)
             messages.success(request, f"We asked {names} to take a look.")
             return redirect(story)
-    chosen = {str(value) for value in form["recipients"].value() or []}
     return render(
         request,
         "stories/ask_colleagues.html",
@@ -602,7 +616,6 @@ def colleagues_ask(request, pk: int):
             "story": story,
             "form": form,
             "candidates": candidates,
-            "chosen": chosen,
             "remaining": remaining,
             "asked": story.ask_requests.select_related("recipient").order_by("created_at"),
         },
@@ -615,16 +628,15 @@ def colleagues_ask(request, pk: int):
 def coauthors(request, pk: int):
     story = story_for(request.user, pk, edit=True)
     search = CoauthorSearchForm(request.GET or None)
-    results = []
+    results, corrected_text = [], ""
     if search.is_valid():
-        User = get_user_model()
-        results = (
-            User.objects.filter(is_active=True, display_name__icontains=search.cleaned_data["q"])
-            .exclude(profile__visibility="hidden")
-            .exclude(pk__in=[story.author_id, *[c.pk for c in story.coauthors.all()]])
-            .select_related("profile")
-            .order_by("display_name", "pk")[:10]
-        )
+        text = search.cleaned_data["q"]
+        already = [story.author_id, *[c.pk for c in story.coauthors.all()]]
+        results = _members_named(text, excluding=already)
+        if not results and (correction := correction_for(text, request.user)).changed:
+            # a misspelt name: the names the vocabulary holds closest to it
+            results = _members_named(correction.corrected_text, excluding=already)
+            corrected_text = correction.corrected_text if results else ""
     return render(
         request,
         "stories/coauthors.html",
@@ -632,8 +644,20 @@ def coauthors(request, pk: int):
             "story": story,
             "search": search,
             "results": results,
+            "corrected_text": corrected_text,
             "can_manage": story.can_manage_coauthors(request.user),
         },
+    )
+
+
+def _members_named(text: str, *, excluding: list[int]) -> list:
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, display_name__icontains=text)
+        .exclude(profile__visibility="hidden")
+        .exclude(pk__in=excluding)
+        .select_related("profile")
+        .order_by("display_name", "pk")[:10]
     )
 
 
@@ -647,7 +671,7 @@ def coauthor_add(request, pk: int):
     try:
         services.coauthor_add(story=story, member=member, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, f"{member} can now edit this story with you.")
     return redirect("stories:coauthors", pk=story.pk)

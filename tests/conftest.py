@@ -52,6 +52,24 @@ def _scopes_move_on_at_once(monkeypatch):
     monkeypatch.setattr(scopes, "after_commit", lambda move_on: move_on())
 
 
+@pytest.fixture(autouse=True)
+def _vocabulary_moves_on_at_once(request):
+    """The same for the vocabulary of search words (kit/spelling.py): PostgreSQL moves the
+    `spelling` scope on when a change to it commits (a deferred trigger); in a test's
+    transaction, at the end of each statement instead. Tests that commit need nothing."""
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    if "transactional_db" in names or "live_server" in names:
+        return
+    if marker is not None and marker.kwargs.get("transaction"):
+        return
+    if marker is None and "db" not in names:
+        return
+    request.getfixturevalue("db")
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS search_words_move_on IMMEDIATE")
+
+
 class TaskQueue:
     """Deferred jobs held in memory; `run_all()` runs them here, in the test's own transaction."""
 

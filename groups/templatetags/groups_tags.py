@@ -54,17 +54,6 @@ def hours(value) -> str:
     return text
 
 
-@register.inclusion_tag("groups/_form_errors.html")
-def form_errors(*forms):
-    """One summary of the problems in one or more forms, each linking to its field."""
-    with_errors = [form for form in forms if getattr(form, "errors", None)]
-    count = sum(
-        len(form.non_field_errors()) + sum(len(field.errors) for field in form)
-        for form in with_errors
-    )
-    return {"forms": with_errors, "count": count}
-
-
 @register.simple_tag(takes_context=True)
 def organisation_groups(context, organisation):
     """Groups linked to a directory entry that the viewer may see, and the next date of each

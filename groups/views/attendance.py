@@ -18,33 +18,28 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from groups import services
 from groups.charts import credit_chart
 from groups.forms import OrganizerMessageForm
-from groups.models import Attendance, Occurrence
-from groups.permissions import organizer_required
-from groups.views.meetups import _error_text, _occurrence
+from groups.models import Attendance
+from groups.permissions import organized_occurrence, organizer_required
+from groups.views.meetups import _occurrence
 from kit.ids import parse_id
 from kit.ratelimit import rate_limit_hit
+from kit.view_helpers import error_text
 
 # attempts at a check-in code, per member and date
 CHECKIN_LIMIT, CHECKIN_PERIOD = 8, 15 * 60
 
 
-def _own_occurrence(request, pk: int) -> Occurrence:
-    return get_object_or_404(
-        Occurrence.objects.select_related("meetup__group"), pk=pk, meetup__group=request.group
-    )
-
-
 @organizer_required
 @require_POST
 def attendance_mark(request, slug, pk):
-    occurrence = _own_occurrence(request, pk)
+    occurrence = organized_occurrence(request, pk)
     present = {parse_id(value) for value in request.POST.getlist("attended")} - {None}
     try:
         added, removed = services.attendance_mark(
             occurrence=occurrence, by=request.user, present=present
         )
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         total = occurrence.attendance.count()
         messages.success(
@@ -73,7 +68,7 @@ def check_in(request, slug, pk):
             occurrence=occurrence, member=request.user, code=request.POST.get("code", "")
         )
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(
             request,
@@ -85,7 +80,7 @@ def check_in(request, slug, pk):
 @organizer_required
 @require_safe
 def attendees_csv(request, slug, pk):
-    occurrence = _own_occurrence(request, pk)
+    occurrence = organized_occurrence(request, pk)
     rows = occurrence.attendance.select_related("member__profile", "marked_by").order_by(
         "member__display_name", "member__pk"
     )
@@ -176,7 +171,7 @@ MESSAGE_LIMIT, MESSAGE_PERIOD = 10, 24 * 60 * 60
 @organizer_required
 @require_http_methods(["GET", "POST"])
 def occurrence_message(request, slug, pk):
-    occurrence = _own_occurrence(request, pk)
+    occurrence = organized_occurrence(request, pk)
     form = OrganizerMessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if rate_limit_hit(
@@ -204,11 +199,11 @@ def occurrence_message(request, slug, pk):
 @organizer_required
 @require_POST
 def occurrence_confirm(request, slug, pk):
-    occurrence = _own_occurrence(request, pk)
+    occurrence = organized_occurrence(request, pk)
     try:
         services.occurrence_confirm(occurrence=occurrence, by=request.user)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, "Thanks: this date is confirmed as still on.")
     return redirect(occurrence)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 from groups.charts import meetup_counts, meetups_map
 from groups.forms import DiscoveryForm
 from groups.models import Occurrence
+from groups.views.groups import CountedPaginator
 from kit.pagecache import kept_until_change
 from kit.scopes import GROUPS
 
@@ -23,8 +24,15 @@ def upcoming(request):
     day = filters.get("on")
     dates = Occurrence.objects.discoverable(user, **filters)
     # one day: every date it holds, cancelled ones too, as the month calendar counts them
-    listing = (dates.order_by("start", "pk") if day else dates.next_per_series()).for_listing(user)
-    page_obj = Paginator(listing, PER_PAGE).get_page(request.GET.get("page"))
+    if day:
+        listing = dates.order_by("start", "pk").for_listing(user)
+        paginator = Paginator(listing, PER_PAGE)
+    else:
+        # counted series by series: counting the walk would look at every date to come
+        listing = dates.next_per_series().for_listing(user)
+        count = Occurrence.objects.discoverable_series_count(user, **filters)
+        paginator = CountedPaginator(listing, PER_PAGE, count=count)
+    page_obj = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     # the map of every upcoming series, beside the list (not on a day's page)

@@ -20,6 +20,7 @@ from groups.permissions import organizer_required, viewable_group
 from kit.pagecache import kept_until_change
 from kit.ratelimit import rate_limit_hit
 from kit.scopes import DIRECTORY, GROUPS, MEMBERS
+from kit.view_helpers import error_text
 from notifications.models import Follow
 
 GROUPS_PER_PAGE = 12
@@ -35,10 +36,6 @@ class CountedPaginator(Paginator):
     def __init__(self, object_list, per_page, *, count: int):
         super().__init__(object_list, per_page)
         self.count = count
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 @require_safe
@@ -235,7 +232,7 @@ def group_leave(request, slug):
     try:
         services.membership_leave(group=group, member=request.user)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, f"You left {group}.")
     return redirect(group)
@@ -253,7 +250,7 @@ def _roster_action(action, done: str):
         try:
             action(membership=membership, by=request.user)
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, done.format(member=membership.member))
         return redirect("groups:members", slug=slug)

@@ -8,13 +8,14 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from groups import services
 from groups.charts import series_chart
 from groups.forms import (
+    AttendanceForm,
     CancelForm,
+    CheckInForm,
     MeetupDetailsForm,
     OccurrenceMoveForm,
     PauseForm,
@@ -29,28 +30,16 @@ from groups.models import (
     Occurrence,
     SeriesRSVP,
 )
-from groups.permissions import organizer_required, viewable_group
+from groups.permissions import organized_occurrence, organizer_required, viewable_group
 from groups.recurrence import Repeat
 from groups.templatetags.groups_tags import when_short
 from groups.timezones import default_timezone
 from kit.ids import parse_id
 from kit.pagecache import kept_until_change
 from kit.scopes import GROUPS, MEMBERS, occurrence
+from kit.view_helpers import error_text, on_this_site, show_errors
 
 OCCURRENCES_PER_PAGE = 10
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    """Show a service's refusal on the form, by field when it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _occurrence(request, slug: str, pk: int) -> Occurrence:
@@ -136,7 +125,7 @@ def meetup_reschedule(request, slug, pk):
                     details=details.details,
                 )
             except ValidationError as error:
-                _apply_errors(schedule, error)
+                show_errors(schedule, error)
             else:
                 messages.success(
                     request,
@@ -206,9 +195,7 @@ def pause_delete(request, slug, pk, pause_pk):
 @organizer_required
 @require_http_methods(["GET", "POST"])
 def occurrence_cancel(request, slug, pk):
-    occurrence = get_object_or_404(
-        Occurrence.objects.select_related("meetup__group"), pk=pk, meetup__group=request.group
-    )
+    occurrence = organized_occurrence(request, pk)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -216,7 +203,7 @@ def occurrence_cancel(request, slug, pk):
                 occurrence=occurrence, by=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, "This date is cancelled. Everyone going was told.")
         return redirect(occurrence)
@@ -230,13 +217,11 @@ def occurrence_cancel(request, slug, pk):
 @organizer_required
 @require_POST
 def occurrence_restore(request, slug, pk):
-    occurrence = get_object_or_404(
-        Occurrence.objects.select_related("meetup__group"), pk=pk, meetup__group=request.group
-    )
+    occurrence = organized_occurrence(request, pk)
     try:
         services.occurrence_restore(occurrence=occurrence, by=request.user)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, "This date is back on.")
     return redirect(occurrence)
@@ -245,9 +230,7 @@ def occurrence_restore(request, slug, pk):
 @organizer_required
 @require_http_methods(["GET", "POST"])
 def occurrence_move(request, slug, pk):
-    occurrence = get_object_or_404(
-        Occurrence.objects.select_related("meetup__group"), pk=pk, meetup__group=request.group
-    )
+    occurrence = organized_occurrence(request, pk)
     form = OccurrenceMoveForm(request.POST or None, occurrence=occurrence)
     if request.method == "POST" and form.is_valid():
         try:
@@ -260,7 +243,7 @@ def occurrence_move(request, slug, pk):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_errors(form, error)
         else:
             messages.success(request, "This date is changed. Everyone going was told.")
             return redirect(occurrence)
@@ -388,6 +371,8 @@ def occurrence_detail(request, slug, pk):
             "has_started": has_started,
             "attended": attended,
             "checkin_open": occurrence.checkin_open(now),
+            "checkin_form": CheckInForm(occurrence=occurrence),
+            "attendance_form": AttendanceForm(checklist=checklist),
             "checklist": checklist,
             "is_past": occurrence.is_past(now),
             "other_dates": list(
@@ -413,7 +398,7 @@ def occurrence_rsvp(request, slug, pk):
             occurrence=occurrence, member=request.user, going=answer == "going"
         )
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
         return redirect(occurrence)
     when = when_short(occurrence)
     if rsvp.status == RSVP.Status.GOING:
@@ -439,7 +424,7 @@ def series_rsvp(request, slug, pk):
     try:
         services.series_rsvp_set(meetup=meetup, member=request.user, going=going)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         if going:
             messages.success(
@@ -450,8 +435,6 @@ def series_rsvp(request, slug, pk):
         else:
             messages.success(request, "You no longer come to every meetup in this series.")
     next_url = request.POST.get("next", "")
-    if next_url.startswith(f"/groups/{slug}/") and url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    if next_url.startswith(f"/groups/{slug}/") and on_this_site(request, next_url):
         return redirect(next_url)
     return redirect(meetup)

@@ -28,7 +28,7 @@ def _month(request) -> date:
         today = timezone.localdate()
         return today.replace(day=1)
     try:
-        first = datetime.strptime(value, "%Y-%m").date()
+        first = datetime.strptime(value, "%Y-%m").date()  # noqa: DTZ007 — only its date is kept
     except ValueError as error:
         raise Http404("No such month.") from error
     if not 2000 <= first.year <= 2100:

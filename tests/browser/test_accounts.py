@@ -46,7 +46,7 @@ def test_signup_verify_login_onboard_and_see_the_profile(page, base_url, axe, ta
     expect(page.get_by_label("Your name")).to_have_value("Nina Newcomer")  # from sign-up
     assert axe(page) == []
     page.get_by_role("button", name="Save and continue").click()  # nothing else filled in yet
-    expect(page.get_by_role("alert")).to_contain_text("Please correct")
+    expect(page.get_by_role("alert")).to_contain_text("Library type: This field is required.")
     expect(page.get_by_label("Library type")).to_have_attribute("aria-invalid", "true")
     assert axe(page) == []
 
@@ -145,8 +145,12 @@ def test_edit_profile_and_settings_are_accessible(page, base_url, axe):
     page.get_by_label("Mentoring").check()
     page.get_by_label("ZIP or postal code").fill("99999")
     page.get_by_role("button", name="Save profile").click()
-    expect(page.get_by_label("ZIP or postal code")).to_have_attribute("aria-invalid", "true")
-    expect(page.get_by_text("We don't know the ZIP code 99999")).to_be_visible()
+    zip_code = page.get_by_label("ZIP or postal code")
+    expect(zip_code).to_have_attribute("aria-invalid", "true")
+    # the error is read with the field, and listed (with the field's name) in the summary
+    unknown = "We don't know the ZIP code 99999"
+    expect(zip_code).to_have_accessible_description(re.compile(unknown))
+    expect(page.get_by_role("alert")).to_contain_text(f"ZIP or postal code: {unknown}")
     expect(page.get_by_label("I can help with")).to_have_value("information literacy, OER")
     assert axe(page) == []
 
@@ -177,8 +181,9 @@ def test_the_bio_counts_what_is_left_and_a_longer_one_is_kept_to_shorten(page, b
     page.get_by_role("button", name="Save profile").click()
 
     expect(bio).to_have_attribute("aria-invalid", "true")
-    refused = page.get_by_text(f"Please shorten this to {limit:,} characters or fewer")
-    expect(refused).to_be_visible()
+    refused = f"Please shorten this to {limit:,} characters or fewer"
+    expect(bio).to_have_accessible_description(re.compile(refused))
+    expect(page.get_by_role("alert")).to_contain_text(f"About you: {refused}")
     expect(bio).to_have_value(too_long)
     assert Profile.objects.get(user=me).bio == "Before"
     assert axe(page) == []

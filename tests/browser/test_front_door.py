@@ -8,7 +8,7 @@ from django.db import connection
 from playwright.sync_api import expect
 
 from stories.services import story_create
-from tests.factories import TEST_PASSWORD, StoryFactory, UserFactory
+from tests.factories import TEST_PASSWORD, OrganisationFactory, StoryFactory, UserFactory
 
 
 def log_in(page, base_url, user):
@@ -97,4 +97,18 @@ def test_search_from_the_header(page, base_url, axe):
     expect(page.get_by_role("heading", level=1)).to_have_text("Search")
     stories = page.get_by_role("region", name="Stories")
     expect(stories.get_by_role("link", name="Robotics club for tweens")).to_be_visible()
+    assert axe(page) == []
+
+
+def test_a_misspelt_search_says_what_it_searched_for(page, base_url, axe):
+    OrganisationFactory(name="Keweenaw Reading Cooperative", acronym="", description="")
+
+    page.goto(base_url + "/")
+    search = page.get_by_role("search", name="Site")
+    search.get_by_label("Find anything on Librarian Commons").fill("keweenaw cooprative")
+    search.get_by_role("button", name="Find").click()
+
+    expect(page.get_by_text("Showing results for “keweenaw cooperative”")).to_be_visible()
+    directory = page.get_by_role("region", name="Directory")
+    expect(directory.get_by_role("link", name="Keweenaw Reading Cooperative")).to_be_visible()
     assert axe(page) == []

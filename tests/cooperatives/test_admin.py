@@ -351,7 +351,13 @@ def test_the_queue_shows_proposed_changes_beside_current_values(curator_client):
     assert "https://new.example.org/" in page
     assert "Michigan, Wisconsin" in page
     assert "Approve and apply" in page
-    assert "Reason for rejecting" in page
+    # the reason is drawn by the site's field partial, with its limit and the counter's hook
+    assert (
+        '<label for="id_reason">Reason for rejecting (sent to the member) '
+        '<span class="required">(required)</span></label>'
+    ) in page
+    assert f"Up to {REJECTION_REASON_MAX_LENGTH:,} characters." in page
+    assert f'data-maxlength="{REJECTION_REASON_MAX_LENGTH}"' in page
 
 
 def test_a_curator_approves_in_the_admin(curator_client, curator, task_queue):

@@ -250,3 +250,18 @@ def test_one_day_stays_within_budget_as_dates_grow(
         page = text(client.get(URL, {"on": f"{day:%Y-%m-%d}"}))
     assert "26 meetups on" in page
     assert "Page 1 of 2" in page
+
+
+def test_pages_list_every_series_once_and_count_them(client, create_meetup, monkeypatch):
+    monkeypatch.setattr("groups.views.discovery.PER_PAGE", 3)
+    titles = [f"Series {number}" for number in range(7)]
+    for title in titles:
+        create_meetup(spec=WEEKLY, title=title)
+
+    seen = []
+    for number in (1, 2, 3):
+        page = text(client.get(URL, {"page": number}))
+        assert "7 meetups" in page
+        seen += [title for title in titles if f"{title}<" in page or f"{title} " in page]
+
+    assert sorted(seen) == titles

@@ -146,9 +146,9 @@ def test_filters_narrow_the_calendar_and_travel_with_its_links(client, create_me
 
     assert "Michigan lunch" not in html
     assert "6 meetups this month" in html
-    assert '<label for="id_state">State:</label>' in html
-    assert '<label for="id_library_type">Library type:</label>' in html
-    assert '<label for="id_where">Where:</label>' in html
+    assert '<label for="id_state">State</label>' in html
+    assert '<label for="id_library_type">Library type</label>' in html
+    assert '<label for="id_where">Where</label>' in html
     assert '<option value="KS" selected>' in html
     assert f'<input type="hidden" name="month" value="{month}">' in html
     assert re.search(r'href="\?state=KS&amp;month=\d{4}-\d\d" rel="prev"', html)

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from groups import services
@@ -103,3 +104,31 @@ def test_continuing_meetups(create_meetup):
         start=timezone.now() - timedelta(days=2), end=timezone.now() - timedelta(days=2, hours=-1)
     )
     assert list(Meetup.objects.continuing()) == [ongoing]
+
+
+def _dates(meetup, *starts, hours=1):
+    return [
+        Occurrence.objects.create(
+            meetup=meetup, original_start=start, start=start, end=start + timedelta(hours=hours)
+        )
+        for start in starts
+    ]
+
+
+def test_next_per_series_keeps_each_series_first_date_to_come_even_in_progress():
+    now = timezone.now()
+    weekly, monthly = MeetupFactory(materialize=False), MeetupFactory(materialize=False)
+    _dates(weekly, now - timedelta(days=7), now + timedelta(days=7))
+    (in_progress,) = _dates(weekly, now - timedelta(hours=20), hours=21)
+    in_a_month, _later = _dates(monthly, now + timedelta(days=30), now + timedelta(days=60))
+    # the longest a date may last: it started a day ago and is still on
+    long_day = MeetupFactory(materialize=False)
+    (all_day,) = _dates(long_day, now - timedelta(hours=24), hours=25)
+
+    assert list(Occurrence.objects.next_per_series()) == [all_day, in_progress, in_a_month]
+    assert Occurrence.objects.discoverable_series_count(None) == 3
+
+
+def test_a_date_cannot_last_more_than_a_day_and_an_hour():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _dates(MeetupFactory(materialize=False), timezone.now(), hours=26)

@@ -1,5 +1,7 @@
 """Moderation in Django admin: the Moderators group, the reports queue, hide and unhide."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
@@ -90,6 +92,13 @@ def test_a_reason_is_required(moderator_client, story):
 
     assert response.status_code == 200
     assert not Story.objects.get(pk=story.pk).is_hidden
+    page = response.content.decode()
+    # drawn as every form of the site is: summed up above, the field marked and tied to its error
+    assert '<div class="error-summary" role="alert">' in page
+    assert '<a href="#id_reason">' in page
+    textarea = re.search(r"<textarea[^>]*>", page).group(0)
+    assert 'aria-invalid="true"' in textarea
+    assert 'aria-describedby="id_reason_helptext id_reason_error"' in textarea
 
 
 def test_hiding_a_comment_from_its_list(moderator_client, story):

@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from kit.spelling import Correction
 from stories.models import Story
 from stories.querysets import HIGHLIGHT_START, HIGHLIGHT_STOP
 from stories.services import story_update
@@ -160,6 +163,58 @@ def test_drafts_and_hidden_stories_never_appear_in_search(author):
     assert list(Story.objects.visible_to(stranger).published().similar_titles("makerspce")) == [
         public
     ]
+
+
+def test_a_search_ranks_a_bounded_pool_that_always_holds_the_newest(monkeypatch):
+    """More matches than the pool: the list says there are more, and the newest stories are
+    in the running however many older ones the index yields first."""
+    monkeypatch.setattr("stories.querysets.SEARCH_POOL", 3)
+    monkeypatch.setattr("stories.querysets.SEARCH_WINDOW", 2)
+    now = timezone.now()
+    for days in range(6, 0, -1):
+        plain(title=f"Makerspace year {days}", published_at=now - timedelta(days=100 + days))
+    newest = plain(title="Makerspace this week", published_at=now)
+
+    best = Story.objects.best_matches("makerspace")
+
+    assert len(best) == 4  # more than SEARCH_POOL: a list says "more than 3"
+    assert best[0] == (newest.pk, True)  # equally good: the newest first, never left out
+
+
+def test_a_correction_ranks_matches_as_typed_first():
+    typo = plain(title="Our cooprative courier")
+    right = plain(title="Our cooperative courier", published_at=timezone.now())
+    correction = Correction(
+        "cooprative courier", ("cooprative", "courier"), {"cooprative": ("cooperative",)}
+    )
+
+    assert Story.objects.best_matches("cooprative courier", correction) == [
+        (typo.pk, True),
+        (right.pk, False),
+    ]
+
+
+def test_a_storys_topic_ids_follow_its_taggings_whatever_saves_it(author):
+    story = StoryFactory(author=author, tags=["ESL"], kind="challenge")
+    stale = Story.objects.get(pk=story.pk)
+    story_update(story=story, by=author, data={}, tags=["ESL", "weeding"])
+    stale.save()  # a copy loaded before the topics changed writes every column
+
+    topics = Story.objects.get(pk=story.pk)
+    assert sorted(topics.tag_ids) == sorted(story.tags.values_list("pk", flat=True))
+    assert sorted(topics.open_challenge_tag_ids) == sorted(topics.tag_ids)
+    story.tags.clear()
+    assert Story.objects.get(pk=story.pk).tag_ids == []
+
+
+def test_only_open_challenges_list_their_topics_for_the_dashboard(author):
+    success = StoryFactory(author=author, tags=["ESL"], kind="success")
+    challenge = StoryFactory(author=author, tags=["ESL"], kind="challenge")
+    challenge.solved_answer = CommentFactory(story=challenge)
+    challenge.save(update_fields=["solved_answer"])
+
+    assert Story.objects.get(pk=success.pk).open_challenge_tag_ids == []
+    assert Story.objects.get(pk=challenge.pk).open_challenge_tag_ids == []
 
 
 def test_changing_tags_updates_the_search_vector(author, story):

@@ -467,6 +467,15 @@ def test_coauthor_search_and_add(author_client, story):
     assert list(story.coauthors.all()) == []
 
 
+def test_a_misspelt_coauthor_name_finds_the_member(author_client, story):
+    colleague = UserFactory(display_name="Jordan Delgado", profile__visibility="members")
+
+    page = author_client.get(reverse("stories:coauthors", args=[story.pk]), {"q": "delagdo"})
+
+    assert list(page.context["results"]) == [colleague]
+    assert "Showing results for “<strong>delgado</strong>”" in page.content.decode()
+
+
 # --- reading ------------------------------------------------------------------------------
 def test_detail_shows_sections_tags_author_card_and_comments(client, author, story):
     story.resources = "District toolkit https://example.org/toolkit"
@@ -762,6 +771,7 @@ def _list_queries(client, django_assert_max_num_queries, expected):
 def test_list_queries_do_not_grow_with_stories_or_tags(client, django_assert_max_num_queries):
     login(client, UserFactory())
     StoryFactory.create_batch(2, title="A library story", tags=["one", "two"])
+    # the spelling lookup (kit/spelling.py) is one query, whatever the words
     few = _list_queries(client, django_assert_max_num_queries, 8)
 
     for number in range(15):
@@ -796,3 +806,15 @@ def test_detail_queries_do_not_grow_with_comments_tags_or_coauthors(
     assert response.status_code == 200
     assert len(many) == len(few)
     assert HelpfulVoteFactory._meta.model.objects.count() == 0
+
+
+def test_a_search_with_more_matches_than_it_ranks_says_so(client, monkeypatch):
+    monkeypatch.setattr("stories.views.SEARCH_POOL", 3)
+    monkeypatch.setattr("stories.querysets.SEARCH_POOL", 3)
+    StoryFactory.create_batch(5, title="Makerspace on a budget")
+
+    response = client.get(reverse("stories:list"), {"q": "makerspace"})
+
+    page = response.content.decode()
+    assert "More than 3 stories matching “makerspace”" in " ".join(page.split())
+    assert len(response.context["stories"]) == 3
