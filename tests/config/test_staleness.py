@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
@@ -27,7 +28,7 @@ from accounts import services as accounts_services
 from cooperatives import services as directory_services
 from groups import services as groups_services
 from groups import tasks as groups_tasks
-from groups.models import Occurrence
+from groups.models import Attendance, Occurrence
 from home import tasks as home_tasks
 from kit import bulk
 from members import services as members_services
@@ -69,6 +70,7 @@ class World:
     group: object
     meetup: object
     date: object  # the group's next date: Rosa and Carla are going
+    attended: object  # a date of the group's last week that Rosa attended: her credit
     organisation: object
     visitor: Client = field(default_factory=Client)
     member: Client = field(default_factory=Client)
@@ -106,6 +108,8 @@ def world() -> World:
     MembershipFactory(group=group, member=rosa)
     MembershipFactory(group=group, member=carla)
     date = meetup.occurrences.order_by("start").first()
+    attended = _started_date(meetup, days_ago=7)
+    groups_services.attendance_mark(occurrence=attended, by=ben, present={rosa.pk})
     groups_services.rsvp_set(occurrence=date, member=rosa, going=True)
     groups_services.rsvp_set(occurrence=date, member=carla, going=True)
     organisation = OrganisationFactory(name="Upper Peninsula Library Cooperative")
@@ -128,6 +132,7 @@ def world() -> World:
         group=group,
         meetup=meetup,
         date=date,
+        attended=attended,
         organisation=organisation,
     )
     world.member.force_login(rosa)
@@ -168,6 +173,7 @@ MEMBER_PAGES = {
     "date (Rosa)": lambda w: w.date.get_absolute_url(),
     "upcoming (Rosa)": lambda w: reverse("groups:upcoming"),
     "directory entry (Rosa)": lambda w: w.organisation.get_absolute_url(),
+    "credit (Rosa)": lambda w: reverse("groups:credit"),
 }
 ALL_PAGES = {**VISITOR_PAGES, **MEMBER_PAGES}
 STORY_PAGES = {"stories", "stories, most helpful", "stories, most discussed", "open challenges"}
@@ -267,13 +273,32 @@ def _admin_renames_topic(world: World) -> None:
 
 def _past_date(world: World):
     """A date of the group's that has started, for attendance (made as a past date is)."""
-    started = timezone.now() - timedelta(hours=1)
+    return _started_date(world.meetup)
+
+
+def _started_date(meetup, *, days_ago: int = 0):
+    started = timezone.now() - timedelta(days=days_ago, hours=1)
     return Occurrence.objects.create(
-        meetup=world.meetup,
+        meetup=meetup,
         original_start=started,
         start=started,
         end=started + timedelta(hours=2),
     )
+
+
+def _check_in(world: World) -> None:
+    """Rosa checks in at a date that has just started, with the code the organizer shows."""
+    started = _past_date(world)
+    groups_services.attendance_check_in(
+        occurrence=started, member=world.rosa, code=started.checkin_code
+    )
+
+
+def _hours_corrected(world: World) -> None:
+    """A save outside the services (a data fix): Rosa's recorded credit for a date."""
+    attendance = Attendance.objects.get(occurrence=world.attended, member=world.rosa)
+    attendance.hours = Decimal("2.75")
+    attendance.save()
 
 
 @dataclass
@@ -478,7 +503,7 @@ WRITES = [
     Write(
         "group edited",
         lambda w: groups_services.group_update(group=w.group, by=w.ben, name="Long lunchers"),
-        changes={"group", "groups", "date", "directory entry", "upcoming"},
+        changes={"group", "groups", "date", "directory entry", "upcoming", "credit (Rosa)"},
         keeps=STORY_PAGES | {"members"},
     ),
     Write(
@@ -486,7 +511,15 @@ WRITES = [
         lambda w: groups_services.meetup_update(
             meetup=w.meetup, by=w.ben, details={"title": "Longer lunch"}
         ),
-        changes={"meetup", "date", "group", "upcoming", "home", "group calendar"},
+        changes={
+            "meetup",
+            "date",
+            "group",
+            "upcoming",
+            "home",
+            "group calendar",
+            "credit (Rosa)",
+        },
         keeps=STORY_PAGES | {"directory", "members"},
     ),
     Write(
@@ -530,8 +563,26 @@ WRITES = [
         lambda w: groups_services.attendance_mark(
             occurrence=_past_date(w), by=w.ben, present={w.rosa.pk}
         ),
-        changes={"group"},
+        changes={"group", "credit (Rosa)"},
         keeps=STORY_PAGES | {"directory", "members"},
+    ),
+    Write(
+        "checked in with the code",
+        _check_in,
+        changes={"credit (Rosa)"},
+        keeps=STORY_PAGES | {"directory", "members"},
+    ),
+    Write(
+        "attendance taken off by the organizer",
+        lambda w: groups_services.attendance_mark(occurrence=w.attended, by=w.ben, present=set()),
+        changes={"credit (Rosa)"},
+        keeps=STORY_PAGES | DIRECTORY_PAGES | {"members", "member", "groups", "upcoming", "month"},
+    ),
+    Write(
+        "credit hours corrected (a save outside the services)",
+        _hours_corrected,
+        changes={"credit (Rosa)"},
+        keeps=STORY_PAGES | DIRECTORY_PAGES | {"members", "member", "groups", "upcoming", "month"},
     ),
     # --- notifications and follows
     Write(

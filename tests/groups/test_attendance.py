@@ -426,3 +426,37 @@ def test_started_date_page_stays_within_budget_and_flat(
         assert "Who attended?" in page
     else:
         assert "You attended" in page
+
+
+def test_the_credit_page_is_kept_until_the_members_own_attendance_changes(
+    client, started, organizer, add_member, django_assert_num_queries
+):
+    member, other = add_member(), add_member()
+    lunch = started(title="Long lunch")
+    _attended(lunch, member, organizer)
+    evening = started(pd_credit_hours=Decimal("2"), title="Evening of games")
+    client.force_login(member)
+    client.get("/")  # onboarding settled, CSRF cookie given
+    first = client.get(reverse("groups:credit"))
+
+    with django_assert_num_queries(1):  # the versions only: no session, member or hours
+        again = client.get(reverse("groups:credit"))
+    assert again.kept_copy
+    assert again.content == first.content
+
+    # someone else's check-in is not on this page: the copy stays
+    services.attendance_check_in(occurrence=lunch, member=other, code=lunch.checkin_code)
+    assert client.get(reverse("groups:credit")).kept_copy
+
+    _attended(evening, member, organizer)
+    page = text(client.get(reverse("groups:credit")))
+    assert "Evening of games" in page
+    assert "Total: 3.5 hours" in page
+
+    services.attendance_mark(occurrence=lunch, by=organizer, present=set())
+    page = text(client.get(reverse("groups:credit")))
+    assert "Long lunch" not in page
+    assert "Total: 2 hours" in page
+
+    services.meetup_update(meetup=evening.meetup, by=organizer, details={"title": "Games night"})
+    assert "Games night" in text(client.get(reverse("groups:credit")))

@@ -1,15 +1,18 @@
 """The staff's community overview (an admin page): weekly figures checked against rows dated
-by hand, entries needing verification by state, and staff only."""
+by hand, entries needing verification by state, and staff only; kept for a few minutes, saying
+when it was counted, and counted again on a staff member's request."""
 
 from datetime import datetime, time, timedelta
 
 import pytest
+from config.models import ScopeVersion
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from groups.models import RSVP, Attendance
-from home.overview import WEEKS, first_week, overview
+from home.overview import KEPT_FOR, WEEKS, first_week, kept_overview, overview
 from stories.models import Comment, Story
 from tests.factories import CommentFactory, StoryFactory, UserFactory
 from tests.pictures import build_pictures_world
@@ -17,6 +20,7 @@ from tests.pictures import build_pictures_world
 pytestmark = pytest.mark.django_db
 
 OVERVIEW = reverse("admin:overview")
+RECOUNT = reverse("admin:overview_recount")
 
 
 def at(day, hour: int = 12) -> datetime:
@@ -117,3 +121,83 @@ def test_the_overview_uses_few_queries_whatever_the_size(client, django_assert_m
     UserFactory.create_batch(3)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(OVERVIEW)
+
+
+def comments_this_week(html: str) -> str:
+    return html.split("comments in the last 26 weeks, ")[1].split(" this week")[0]
+
+
+def test_the_overview_is_kept_for_a_few_minutes_and_says_when_it_was_counted(
+    client, django_assert_num_queries
+):
+    world = build_pictures_world()
+    client.force_login(world.organizer)
+    CommentFactory.create_batch(2)
+    before = timezone.localtime().strftime("%H:%M")
+    first = client.get(OVERVIEW).content.decode()
+    after = timezone.localtime().strftime("%H:%M")
+    CommentFactory.create_batch(3)
+
+    with django_assert_num_queries(2):  # the session and the staff member: no count
+        again = client.get(OVERVIEW).content.decode()
+
+    assert comments_this_week(first) == comments_this_week(again) == "2"
+    assert any(
+        f">{counted} UTC</time>; counted again every 10 minutes at most." in again
+        for counted in {before, after}
+    )
+    assert "Count again now" in again
+
+
+def test_kept_counts_are_the_counts_of_the_database_until_they_are_ten_minutes_old():
+    world = build_pictures_world()
+    now = timezone.now()
+    counted = kept_overview(now=now)
+    fresh = overview()
+    assert [c.values for c in counted.charts] == [c.values for c in fresh.charts]
+    assert counted.verification_map == fresh.verification_map
+    assert counted.counted_at == now
+    CommentFactory(story=StoryFactory(author=world.member))
+
+    almost = kept_overview(now=now + KEPT_FOR - timedelta(seconds=1))
+    later = kept_overview(now=now + KEPT_FOR)
+
+    assert almost.counted_at == now
+    assert almost.charts[2].values[-1] == counted.charts[2].values[-1]
+    assert later.counted_at == now + KEPT_FOR
+    assert later.charts[2].values[-1] == counted.charts[2].values[-1] + 1
+    assert later.charts[1].values[-1] == counted.charts[1].values[-1] + 1  # the story
+
+
+def test_count_again_now_counts_afresh_and_drops_no_kept_page(client):
+    world = build_pictures_world()
+    client.force_login(world.organizer)
+    client.get(OVERVIEW)
+    CommentFactory.create_batch(3)
+    site = list(ScopeVersion.objects.filter(name="site").values_list("version", flat=True))
+
+    response = client.post(RECOUNT, follow=True)
+
+    assert response.redirect_chain == [(OVERVIEW, 302)]
+    assert comments_this_week(response.content.decode()) == "3"
+    assert "Counted again: the numbers below are as of now." in response.content.decode()
+    assert list(ScopeVersion.objects.filter(name="site").values_list("version", flat=True)) == site
+
+
+def test_count_again_is_for_staff_only_and_needs_the_forms_token(client):
+    world = build_pictures_world()
+    staff = Client()
+    staff.force_login(world.organizer)
+    CommentFactory()
+    staff.get(OVERVIEW)
+    CommentFactory.create_batch(3)
+
+    assert client.post(RECOUNT)["Location"].startswith(reverse("admin:login"))
+    client.force_login(world.member)
+    assert client.post(RECOUNT)["Location"].startswith(reverse("admin:login"))
+    guarded = Client(enforce_csrf_checks=True)
+    guarded.force_login(world.organizer)
+    assert guarded.post(RECOUNT).status_code == 403  # no CSRF token
+    assert staff.get(RECOUNT).status_code == 405
+
+    assert comments_this_week(staff.get(OVERVIEW).content.decode()) == "1"  # still as kept

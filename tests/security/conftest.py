@@ -6,7 +6,6 @@ from tests.browser.conftest import (  # noqa: F401  (Playwright set-up shared wi
     browser_context_args,
     browser_type_launch_args,
 )
-from tests.servers import production_static, server_database_url  # noqa: F401
 
 
 @pytest.hookimpl(trylast=True)
