@@ -118,7 +118,7 @@ def _cell(value: str) -> str:
 def credit(request):
     """My professional development: every meetup attended, with totals per year.
 
-    Kept for the member's browser (config/pagecache.py) under `groups` (the meetups' titles,
+    Kept for the member's browser (kit/pagecache.py) under `groups` (the meetups' titles,
     groups' names and dates it names) and the member's own scope, which every attendance of
     theirs recorded, taken off or corrected moves on (groups/caching.py)."""
     rows = list(

@@ -5,7 +5,6 @@ when it was counted, and counted again on a staff member's request."""
 from datetime import datetime, time, timedelta
 
 import pytest
-from config.models import ScopeVersion
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from groups.models import RSVP, Attendance
 from home.overview import KEPT_FOR, WEEKS, first_week, kept_overview, overview
+from kit.models import ScopeVersion
 from stories.models import Comment, Story
 from tests.factories import CommentFactory, StoryFactory, UserFactory
 from tests.pictures import build_pictures_world
