@@ -33,6 +33,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/djlint templates --lint
 	find . -name '*.py' -not -path './$(VENV)/*' -not -path './node_modules/*' -not -path './var/*' -print0 \
 		| xargs -0 $(VENV)/bin/django-upgrade --target-version 5.2 --check

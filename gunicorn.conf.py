@@ -13,7 +13,7 @@ keepalive = 5
 # raises it: at its thousands of requests a second, 2,000 meant a cold worker every second)
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
 max_requests_jitter = 200
-# the app logs one line per request itself (config.middleware.RequestLogMiddleware)
+# the app logs one line per request itself (kit.middleware.RequestLogMiddleware)
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

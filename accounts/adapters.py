@@ -3,12 +3,12 @@ from allauth.core.internal import ratelimit
 from django.urls import reverse
 
 from accounts.models import Profile
-from config.tasks import email_message_send
+from kit.tasks import email_message_send
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
-        user.display_name = form.cleaned_data.get("display_name", "")  # accounts.forms.SignupForm
+        user.display_name = form.cleaned_data.get("display_name", "")  # members.forms.SignupForm
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             Profile.objects.get_or_create(user=user)

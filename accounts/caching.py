@@ -1,9 +1,9 @@
-"""What a change to members changes on pages (config/scopes.py): what anyone may see of a
+"""What a change to members changes on pages (kit/scopes.py): what anyone may see of a
 member (`members`: names on stories and comments, profiles, the directory), and what only
 they see (`member:<pk>`)."""
 
 from accounts.models import ContactMessage, HelpTopic, LearnTopic, Profile, User
-from config.scopes import MEMBERS, SITE, linked_by, member, shown_by
+from kit.scopes import MEMBERS, SITE, linked_by, member, shown_by
 
 SIGN_IN_ONLY = frozenset({"last_login"})
 

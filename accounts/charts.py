@@ -1,20 +1,20 @@
-"""The colleagues' map: members the viewer can see, by state (config/charts.py draws it)."""
+"""The colleagues' map: members the viewer can see, by state (kit/charts.py draws it)."""
 
 from urllib.parse import urlencode
 
 from django.urls import reverse
 
 from accounts.models import Profile
-from config import scopes
-from config.charts import US_TILES, Apart, TileMap, tile_map
-from config.pagecache import kept_figures
+from kit import scopes
+from kit.charts import US_TILES, Apart, TileMap, tile_map
+from kit.pagecache import kept_figures
 
 COLLEAGUES = ("colleague", "colleagues")
 
 
 def listed_colleagues(viewer):
     """Everyone the member directory lists to `viewer` before any filter: the list's own
-    starting point (accounts.views.MemberListView), the viewer left out."""
+    starting point (members.views.MemberListView), the viewer left out."""
     profiles = Profile.objects.visible_to(viewer).listed()
     if viewer.is_authenticated:
         profiles = profiles.exclude(user=viewer)

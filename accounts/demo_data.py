@@ -5,10 +5,18 @@ from __future__ import annotations
 
 import random
 
-from accounts.choices import LibraryType
-from accounts.geo import lookup_us_zip
+import zipcodes
+from allauth.account.models import EmailAddress
+from django.db.models import Max
+from faker import Faker
+from taggit.models import Tag
+
+from accounts.geo import ZipPlace, lookup_us_zip
 from accounts.models import Profile, User
 from accounts.services import profile_update
+from kit.bulk import copy_rows, insert_instances, shared_password_hash
+from kit.vocabularies import US_STATES, LibraryType
+from tests.factories import TEST_PASSWORD, UserFactory
 
 T = LibraryType
 
@@ -343,8 +351,6 @@ def seed_members(*, wanted: int, demo_user) -> int:
     """The demo member's profile, curated colleagues (updated in place on every run), then
     generated members up to `wanted` others, in bulk. Idempotent. Returns the number of
     members."""
-    from tests.factories import UserFactory  # factory-boy is a development dependency
-
     _apply(demo_user, **DEMO_PROFILE)
     for index, (name, job, library, kind, zip_code, helps, learns, open_to, bio) in enumerate(
         CURATED
@@ -378,14 +384,6 @@ def seed_members_bulk(count: int, *, seed: int = 2026) -> int:
     type, real ZIP codes in every state (a third of them around the curated ones, so "near
     me" has neighbours), topics, open-to flags. They share one password hash (the test
     password). Fast enough for 20,000 members (`seed_demo --scale 500`)."""
-    from allauth.account.models import EmailAddress
-    from django.db.models import Max
-    from faker import Faker
-    from taggit.models import Tag
-
-    from config.bulk import copy_rows, insert_instances, shared_password_hash
-    from tests.factories import TEST_PASSWORD
-
     if count <= 0:
         return 0
     rng, fake = random.Random(seed), Faker("en_US")
@@ -452,11 +450,6 @@ def seed_members_bulk(count: int, *, seed: int = 2026) -> int:
 
 def _zip_places():
     """(places around the curated members, places in every state): real ZIP centroids."""
-    import zipcodes
-
-    from accounts.choices import US_STATES
-    from accounts.geo import ZipPlace
-
     local = [lookup_us_zip(code) for code in ZIP_POOL]
     by_state: dict[str, list] = {}
     for row in zipcodes.filter_by(active=True, zip_code_type="STANDARD"):

@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.postgres.fields import ArrayField
@@ -11,9 +13,9 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from accounts.choices import ALWAYS_EMAILED, COUNTRIES, US_STATE_NAMES, Audience, LibraryType
 from accounts.querysets import CARD_TOPICS, ProfileQuerySet, earth_point
-from config.textlimits import text_length_checks
+from kit.textlimits import text_length_checks
+from kit.vocabularies import COUNTRIES, US_STATE_NAMES, Audience, LibraryType
 
 BIO_MAX_LENGTH = 4_000  # Markdown; a few paragraphs about oneself
 
@@ -155,6 +157,9 @@ class Profile(models.Model):
     )
     # {NotificationKind: bool}; a kind not listed is on
     email_preferences = models.JSONField(default=dict, blank=True)
+    # the kinds no preference switches off (moderation notices), said by the notifications app,
+    # which owns the kinds and sits above accounts (notifications/apps.py)
+    always_emailed: ClassVar[frozenset[str]] = frozenset()
     # centroid of a US ZIP code (offline table), set by the profile services; never shown
     latitude = models.FloatField(null=True, blank=True, editable=False)
     longitude = models.FloatField(null=True, blank=True, editable=False)
@@ -215,7 +220,7 @@ class Profile(models.Model):
         return bool(self.library_type and self.state)
 
     def wants_email(self, kind: str) -> bool:
-        return kind in ALWAYS_EMAILED or self.email_preferences.get(kind, True)
+        return kind in self.always_emailed or self.email_preferences.get(kind, True)
 
     @property
     def library_family(self) -> str:

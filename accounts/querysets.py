@@ -36,8 +36,8 @@ from django.db.models import (
 )
 from django.db.models.functions import ASin, Coalesce, Least, Upper
 
-from accounts.choices import LIBRARY_FAMILIES
-from config.spelling import Correction, correction_for
+from kit.spelling import Correction, correction_for
+from kit.vocabularies import LIBRARY_FAMILIES
 
 if TYPE_CHECKING:
     from accounts.models import Profile
@@ -165,7 +165,7 @@ class ProfileQuerySet(models.QuerySet):
         self, text: str, correction: Correction | None = None, *, pool: int | None = None
     ) -> ProfileQuerySet:
         """Full text (names, library, job title, tags, bio) — with a `correction`'s close words
-        too (config.spelling; worked out here when not given) — or, when full text finds none
+        too (kit.spelling; worked out here when not given) — or, when full text finds none
         of these profiles as typed, words similar to the typed ones (so "librarain" finds
         "librarian"). Annotates `search_exact` (matched as typed) and `search_rank`; order by
         both for relevance (`by_relevance`). Chain it after the other filters: "none" means

@@ -121,7 +121,7 @@ def missing_prerequisite() -> str:
 def database_url() -> str:
     if os.environ.get("DATABASE_URL"):
         return os.environ["DATABASE_URL"]
-    from config.embedded_db import embedded_database_url
+    from kit.embedded_db import embedded_database_url
 
     return embedded_database_url()  # kept running while this process lives
 

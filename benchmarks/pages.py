@@ -9,7 +9,7 @@ Django process connected to the benchmark database, so it can look up the object
 
 `member=True` sends the demo member's session and CSRF cookies (seed_demo's demo account), as
 their browser would, for pages that members see differently or only members see. Pages are
-served from each process's kept copy (config/pagecache.py) after the first request, visitors'
+served from each process's kept copy (kit/pagecache.py) after the first request, visitors'
 and each signed-in browser's own; `rendered=True` makes every request ask for its own address
 (an ignored `fresh=` parameter), measuring the page rendered afresh — what a first view, or a
 page not asked for since the last change, costs. `new_queries=True` (searches) goes further:

@@ -188,7 +188,7 @@ def bench_database(scale: int, *, fresh: bool) -> str:
         return os.environ["DATABASE_URL"]
     import psycopg
 
-    from config.embedded_db import embedded_database_url
+    from kit.embedded_db import embedded_database_url
 
     url = embedded_database_url()
     name = f"librarian_commons_bench_{scale}"

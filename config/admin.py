@@ -6,8 +6,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from config import scopes
 from home.overview import forget_overview, kept_overview
+from kit import scopes
 
 
 class CommonsAdminSite(admin.AdminSite):

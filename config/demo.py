@@ -3,21 +3,27 @@
 Each app adds a `seed_<app>(scale)` step here as it grows. Every step is idempotent: it tops the
 data up to the wanted size instead of adding more on each run. Steps must stay fast at the
 benchmark's scale (`make bench` runs `seed_demo --scale 500`: 20,000 members, 100,000 stories):
-build rows with the factories' `build()` and insert them with config/bulk.py, never one
+build rows with the factories' `build()` and insert them with kit/bulk.py, never one
 `save()` per row (see benchmarks/README.md).
 """
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
-from config.spelling import search_words_rebuild
+from accounts.demo_data import seed_members
+from cooperatives.demo import ENTRIES_PER_SCALE, seed_directory_bulk
+from cooperatives.loader import load_directory
+from cooperatives.models import Affiliation, Organisation
+from groups import demo as groups_demo
+from home.demo import seed_notifications
+from kit.spelling import search_words_rebuild
+from stories import demo as stories_demo
+from tests import factories
 
 MEMBERS_PER_SCALE = 40
 
 
 def seed(*, scale: int, demo_email: str, demo_password: str) -> dict[str, int]:
-    from tests import factories
-
     User = get_user_model()
     demo = User.objects.filter(email=demo_email).first()
     if demo is None:
@@ -38,7 +44,6 @@ def seed(*, scale: int, demo_email: str, demo_password: str) -> dict[str, int]:
         **seed_stories(scale=scale, demo_user=demo),
         **seed_groups(scale=scale, demo=demo),
     }
-    from notifications.demo import seed_notifications
 
     counts.update(seed_notifications(scale, demo=demo))  # after the content it follows
     # what the nightly recount does: the spelling vocabulary's counts, as a running site's
@@ -49,10 +54,6 @@ def seed(*, scale: int, demo_email: str, demo_password: str) -> dict[str, int]:
 
 def seed_cooperatives(scale: int, *, demo) -> dict[str, int]:
     """The real starting directory, and some members listing where they belong."""
-    from cooperatives.demo import ENTRIES_PER_SCALE, seed_directory_bulk
-    from cooperatives.loader import load_directory
-    from cooperatives.models import Affiliation, Organisation
-
     report = load_directory()
     if not report.ok:
         raise RuntimeError(f"The bundled directory did not load: {report.errors[:3]}")
@@ -96,20 +97,14 @@ def seed_cooperatives(scale: int, *, demo) -> dict[str, int]:
 
 def seed_accounts(*, scale: int, demo) -> int:
     """Librarians of every type with real US ZIP codes and the topics they share."""
-    from accounts.demo_data import seed_members
-
     return seed_members(wanted=MEMBERS_PER_SCALE * scale, demo_user=demo)
 
 
 def seed_stories(*, scale: int, demo_user) -> dict[str, int]:
     """Lessons learned, with comments, helpful votes and solved challenges (stories/demo.py)."""
-    from stories.demo import seed_stories as seed
-
-    return seed(scale=scale, demo_user=demo_user)
+    return stories_demo.seed_stories(scale=scale, demo_user=demo_user)
 
 
 def seed_groups(*, scale: int, demo) -> dict[str, int]:
     """The meetups the source document describes, with members and RSVPs (groups/demo.py)."""
-    from groups.demo import seed_groups as seed
-
-    return seed(scale=scale, demo=demo)
+    return groups_demo.seed_groups(scale=scale, demo=demo)

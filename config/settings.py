@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "csp",
     "import_export",
     "procrastinate.contrib.django",
+    "kit",
     "config",
     "accounts",
     "cooperatives",
@@ -92,14 +93,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "config.middleware.RequestLogMiddleware",
-    "config.scopes.ScopesMiddleware",
+    "kit.middleware.RequestLogMiddleware",
+    "kit.scopes.ScopesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "config.middleware.PermissionsPolicyMiddleware",
+    "kit.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     # after the security headers (its 400 gets them), before anything reads a cookie or a query
-    "config.middleware.NullCharactersMiddleware",
+    "kit.middleware.NullCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -107,7 +108,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "config.pagecache.KeptPagesMiddleware",  # before onboarding, which loads the member
+    "kit.pagecache.KeptPagesMiddleware",  # before onboarding, which loads the member
     "accounts.middleware.OnboardingMiddleware",
 ]
 
@@ -126,7 +127,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "config.context_processors.site",
+                "kit.context_processors.site",
                 "notifications.context_processors.unread_notifications",
             ],
         },
@@ -134,8 +135,8 @@ TEMPLATES = [
 ]
 
 # every form field is drawn by one partial, templates/includes/_field.html, and selects and
-# inputs are written in Python as Django's widget templates write them (config/forms.py)
-FORM_RENDERER = "config.forms.FormRenderer"
+# inputs are written in Python as Django's widget templates write them (kit/forms.py)
+FORM_RENDERER = "kit.forms.FormRenderer"
 
 # --- Database -----------------------------------------------------------------------------
 # DATABASE_URL points at a real PostgreSQL server. Without it (development and tests only) the
@@ -143,7 +144,7 @@ FORM_RENDERER = "config.forms.FormRenderer"
 if env("DATABASE_URL"):
     DATABASE_URL = env("DATABASE_URL")
 elif DEVELOPMENT:
-    from config.embedded_db import embedded_database_url
+    from kit.embedded_db import embedded_database_url
 
     DATABASE_URL = embedded_database_url()
 else:
@@ -182,21 +183,21 @@ else:
         }
     }
 # Per process: figures computed from the database and kept under the versions of what they
-# count (config/scopes.py), so a change is seen by every process on its next request.
+# count (kit/scopes.py), so a change is seen by every process on its next request.
 CACHES["process"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "process",
     "OPTIONS": {"MAX_ENTRIES": 2000},
 }
 # Per process: pages kept while what they show has not changed, visitors' and each signed-in
-# browser's own (config/pagecache.py). At most ~1,000 pages of 20–60 KB each per process.
+# browser's own (kit/pagecache.py). At most ~1,000 pages of 20–60 KB each per process.
 CACHES["pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "pages",
     "OPTIONS": {"MAX_ENTRIES": 1000},
 }
 # Per process: parts of pages (story cards, meetup dates, discussions) kept under the versions
-# of what they show (config/fragments.py), 1–10 KB each.
+# of what they show (kit/fragments.py), 1–10 KB each.
 CACHES["fragments"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "fragments",
@@ -229,8 +230,8 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_FORMS = {
-    "signup": "accounts.forms.SignupForm",  # adds "Your name"
-    "add_email": "accounts.forms.AddEmailForm",  # "New email address"
+    "signup": "members.forms.SignupForm",  # adds "Your name"
+    "add_email": "members.forms.AddEmailForm",  # "New email address"
 }
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True

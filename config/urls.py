@@ -2,8 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from config import views
 from home import views as home_views
+from kit import views
 
 urlpatterns = [
     path("", home_views.home, name="home"),
@@ -11,7 +11,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("accounts/", include("allauth.urls")),
-    path("members/", include("accounts.urls")),
+    path("members/", include("members.urls")),
     path("stories/", include("stories.urls")),
     path("groups/", include("groups.urls")),
     path("directory/", include("cooperatives.urls")),
@@ -20,10 +20,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler400 = "config.views.bad_request"
-handler403 = "config.views.permission_denied"
-handler404 = "config.views.page_not_found"
-handler500 = "config.views.server_error"
+handler400 = "kit.views.bad_request"
+handler403 = "kit.views.permission_denied"
+handler404 = "kit.views.page_not_found"
+handler500 = "kit.views.server_error"
 
 admin.site.site_header = settings.SITE_NAME + " administration"
 admin.site.site_title = settings.SITE_NAME

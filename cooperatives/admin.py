@@ -19,8 +19,6 @@ from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 
-from accounts.choices import US_STATES, LibraryType
-from config.textlimits import LimitedTextField
 from cooperatives.models import (
     REJECTION_REASON_MAX_LENGTH,
     SUGGESTIBLE_FIELDS,
@@ -40,6 +38,8 @@ from cooperatives.services import (
     suggestion_preview,
     suggestion_reject,
 )
+from kit.textlimits import LimitedTextField
+from kit.vocabularies import US_STATES, LibraryType
 
 STALE_AFTER = datetime.timedelta(days=365)
 

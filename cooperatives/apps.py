@@ -1,9 +1,12 @@
 from django.apps import AppConfig
 
+from notifications.followables import followable_register
+
 
 class CooperativesConfig(AppConfig):
     name = "cooperatives"
     verbose_name = "Directory"
 
     def ready(self):
-        from cooperatives import caching  # noqa: F401 — maps its rows to what pages show
+        Organisation = self.get_model("Organisation")
+        followable_register("organisation", Organisation, Organisation.objects.visible_to)

@@ -1,8 +1,8 @@
-"""What a change to the directory changes on pages (config/scopes.py)."""
+"""What a change to the directory changes on pages (kit/scopes.py)."""
 
-from config import scopes
-from config.scopes import DIRECTORY, MEMBERS, linked_by, member, shown_by
 from cooperatives.models import Affiliation, Contact, Organisation, Suggestion
+from kit import scopes
+from kit.scopes import DIRECTORY, MEMBERS, linked_by, member, shown_by
 
 
 @shown_by(Organisation, Contact)

@@ -1,16 +1,16 @@
 """The directory's map: entries by state, nationwide and several-state entries counted apart
-(config/charts.py draws it)."""
+(kit/charts.py draws it)."""
 
 from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from config import scopes
-from config.charts import Apart, TileMap, tile_map
-from config.pagecache import kept_figures
 from cooperatives.models import Organisation
 from cooperatives.querysets import ABROAD, NATIONWIDE, SEVERAL_STATES
+from kit import scopes
+from kit.charts import Apart, TileMap, tile_map
+from kit.pagecache import kept_figures
 
 ENTRIES = ("directory entry", "directory entries")
 

@@ -5,6 +5,8 @@ history matters (mark them inactive or merged instead). Created by migration 000
 scripts may call `curators_group_sync()` to restore it (a flushed test database loses
 migration data)."""
 
+from django.contrib.auth import models as auth
+
 CURATORS_GROUP = "Directory curators"
 CURATED_MODELS = ("organisation", "contact", "suggestion", "affiliation")
 CURATOR_ACTIONS = ("add", "change", "view")
@@ -15,7 +17,7 @@ def curators_group_sync(*, Group=None, Permission=None):
     """Create the group if needed and give it exactly the curators' permissions. Migrations
     pass their historical models; everyone else gets the real ones."""
     if Group is None or Permission is None:
-        from django.contrib.auth.models import Group, Permission
+        Group, Permission = auth.Group, auth.Permission
     group, _ = Group.objects.get_or_create(name=CURATORS_GROUP)
     codenames = [f"{action}_{model}" for model in CURATED_MODELS for action in CURATOR_ACTIONS]
     codenames += [f"delete_{model}" for model in DELETABLE_MODELS]

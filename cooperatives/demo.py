@@ -14,7 +14,10 @@ from collections.abc import Iterator
 
 from django.db import transaction
 
-from accounts.choices import US_STATE_NAMES, US_STATES
+from cooperatives.models import Organisation
+from cooperatives.services import RESERVED_SLUGS, slug_base
+from kit.places import us_places
+from kit.vocabularies import US_STATE_NAMES, US_STATES
 
 ENTRIES_PER_SCALE = 2
 GENERATED_NOTE = (
@@ -184,8 +187,6 @@ def _acronym(name: str) -> str:
 def _places(rng: random.Random, start: int) -> Iterator[tuple[str, str, str]]:
     """(state code, city, county), endlessly: every state in turn for half of the entries,
     anywhere for the rest."""
-    from config.places import us_places
-
     places = us_places()
     codes = [code for code, _ in US_STATES]
     for i in itertools.count():
@@ -199,9 +200,6 @@ def seed_directory_bulk(count: int) -> int:
     """Add `count` generated entries (about one in seven a committee or division of another
     generated entry); returns how many were added. Inserted in bulk; the search vector is a
     generated column, so search and filters work on them at once."""
-    from cooperatives.models import Organisation
-    from cooperatives.services import RESERVED_SLUGS, slug_base
-
     if count <= 0:
         return 0
     Parents = Organisation.parents.through

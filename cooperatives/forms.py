@@ -1,7 +1,5 @@
 from django import forms
 
-from accounts.choices import US_STATES, LibraryType
-from config.textlimits import LimitedTextField
 from cooperatives.models import (
     SUGGESTIBLE_FIELDS,
     SUGGESTION_NOTE_MAX_LENGTH,
@@ -12,6 +10,8 @@ from cooperatives.models import (
     Status,
 )
 from cooperatives.querysets import AREAS
+from kit.textlimits import LimitedTextField
+from kit.vocabularies import US_STATES, LibraryType
 
 
 def _any(label: str, choices) -> list:
@@ -54,7 +54,7 @@ class DirectoryFilterForm(forms.Form):
 
     def filter(self, queryset, correction=None):
         """Apply the valid fields; a field with a bad value is ignored (and shows its error).
-        `correction`: the close words of the search's misspelt ones (config.spelling)."""
+        `correction`: the close words of the search's misspelt ones (kit.spelling)."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         for name, method in self.FILTERS.items():

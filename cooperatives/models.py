@@ -12,20 +12,14 @@ from django.db.models.functions import Cast, Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
-from accounts.choices import (
-    COUNTRIES,
-    LIBRARY_FAMILIES,
-    US_STATE_NAMES,
-    US_STATES,
-    LibraryType,
-)
-from config.textlimits import text_length_checks
 from cooperatives.fields import ChoiceArrayField, LinesArrayField
 from cooperatives.querysets import (
     AffiliationQuerySet,
     OrganisationQuerySet,
     SuggestionQuerySet,
 )
+from kit.textlimits import text_length_checks
+from kit.vocabularies import COUNTRIES, LIBRARY_FAMILIES, US_STATE_NAMES, US_STATES, LibraryType
 
 COUNTRY_NAMES = dict(COUNTRIES)
 

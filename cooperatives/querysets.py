@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.apps import apps
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
@@ -12,8 +13,8 @@ from django.db import models
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Prefetch, Q
 from django.db.models.functions import Greatest
 
-from accounts.choices import US_STATES
-from config.spelling import Correction, correction_for
+from kit.spelling import Correction, correction_for
+from kit.vocabularies import US_STATES
 
 # Profile.Visibility values, spelled out to keep this module free of model imports
 PUBLIC = "public"
@@ -25,6 +26,12 @@ ABROAD = "abroad"
 AREAS = [(NATIONWIDE, "Nationwide (no single state)"), (SEVERAL_STATES, "Several states")]
 
 
+def _model(name: str) -> type[models.Model]:
+    """A model of this app, by name: cooperatives/models.py imports this module for its managers, so
+    the querysets look the other models up in the app registry when they build a query."""
+    return apps.get_model("cooperatives", name)
+
+
 class OrganisationQuerySet(models.QuerySet):
     def visible_to(self, viewer) -> "OrganisationQuerySet":
         """Entries `viewer` may open: the directory is public, every entry to everyone (its
@@ -33,7 +40,7 @@ class OrganisationQuerySet(models.QuerySet):
 
     def search(self, text: str, correction: Correction | None = None) -> "OrganisationQuerySet":
         """Full text (stemmed words in name, acronym, description, regions), with a
-        `correction`'s close words too (config.spelling, worked out here when not given:
+        `correction`'s close words too (kit.spelling, worked out here when not given:
         "keweenaw cooprative"), or the words the vocabulary holds similar to the typed ones
         (misspelt names such as “Panhandel”), or a similar acronym (“UPRLC” or “UPROC”):
         matches as typed first (`exact`), then the best (`score`).
@@ -129,7 +136,11 @@ class OrganisationQuerySet(models.QuerySet):
         return self.defer("search_vector", "curator_notes", "source_urls", "address")
 
     def for_detail(self, viewer) -> "OrganisationQuerySet":
-        from cooperatives.models import Affiliation, Contact, Organisation
+        Affiliation, Contact, Organisation = (
+            _model("Affiliation"),
+            _model("Contact"),
+            _model("Organisation"),
+        )
 
         return (
             self.defer("search_vector")

@@ -22,9 +22,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import F, TextField
 from import_export import fields, resources, widgets
 
-from accounts.choices import COUNTRIES, LIBRARY_FAMILIES, US_STATES, LibraryType
 from cooperatives.models import Activity, JoinMethod, Kind, Organisation, Status
 from cooperatives.services import descendant_ids, parent_links, unique_slug
+from kit.vocabularies import COUNTRIES, LIBRARY_FAMILIES, US_STATES, LibraryType
 
 LIST_SEPARATOR = ";"
 

@@ -14,9 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_text_list, slugify
 
-from accounts.choices import NotificationKind
 from accounts.models import User
-from accounts.notifications import notify
 from cooperatives.caching import entries_changed
 from cooperatives.models import (
     REJECTION_REASON_MAX_LENGTH,
@@ -25,6 +23,8 @@ from cooperatives.models import (
     Organisation,
     Suggestion,
 )
+from notifications.kinds import NotificationKind
+from notifications.services import notify
 
 # directory addresses an entry's slug must not shadow (see cooperatives/urls.py)
 RESERVED_SLUGS = {"suggest", "suggestions"}

@@ -8,10 +8,6 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 from django.views.generic.edit import FormView
 
-from config.pagecache import kept_until_change
-from config.ratelimit import rate_limit_hit
-from config.scopes import DIRECTORY, GROUPS, MEMBERS
-from config.spelling import correction_for, searching_shows
 from cooperatives.charts import directory_map
 from cooperatives.forms import AffiliationForm, DirectoryFilterForm, SuggestionForm
 from cooperatives.models import Affiliation, Organisation, Suggestion
@@ -20,6 +16,10 @@ from cooperatives.services import (
     affiliation_set,
     suggestion_submit,
 )
+from kit.pagecache import kept_until_change
+from kit.ratelimit import rate_limit_hit
+from kit.scopes import DIRECTORY, GROUPS, MEMBERS
+from kit.spelling import correction_for, searching_shows
 from notifications.models import Follow
 
 SUGGESTIONS_PER_HOUR = 10

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from notifications.followables import followable_register
+
 
 class GroupsConfig(AppConfig):
     name = "groups"
@@ -7,4 +9,5 @@ class GroupsConfig(AppConfig):
     verbose_name = "Groups and meetups"
 
     def ready(self):
-        from groups import caching  # noqa: F401 — maps its rows to what pages show
+        Group = self.get_model("Group")
+        followable_register("group", Group, Group.objects.visible_to)

@@ -1,4 +1,4 @@
-"""What a change to groups and meetups changes on pages (config/scopes.py).
+"""What a change to groups and meetups changes on pages (kit/scopes.py).
 
 `groups` covers everything the Meetups pages show but a date's answers: groups, their members
 and counts, series, dates (moved, cancelled, paused), venues. A date's RSVPs, seats and
@@ -7,8 +7,6 @@ date, not every meetup page; the member who answered sees their own answer (`mem
 Services that write with bulk `update()`s or `bulk_create()`s (no signal) call
 `groups_changed()` or `answers_changed()` themselves."""
 
-from config import scopes
-from config.scopes import DIRECTORY, GROUPS, linked_by, member, occurrence, shown_by
 from groups.models import (
     RSVP,
     Attendance,
@@ -21,6 +19,8 @@ from groups.models import (
     ReminderSent,
     SeriesRSVP,
 )
+from kit import scopes
+from kit.scopes import DIRECTORY, GROUPS, linked_by, member, occurrence, shown_by
 
 
 @shown_by(Group)

@@ -1,4 +1,4 @@
-"""Pictures of meetups (config/charts.py draws them): upcoming series by state, an organizer's
+"""Pictures of meetups (kit/charts.py draws them): upcoming series by state, an organizer's
 view of a series' last dates, and a member's credit month by month."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from config import scopes
-from config.charts import Apart, BarChart, BarSeries, TileMap, format_number, grouped_bars, tile_map
-from config.pagecache import kept_figures
 from groups.models import Attendance, Meetup, Occurrence
 from groups.querysets import visibility_q
+from kit import scopes
+from kit.charts import Apart, BarChart, BarSeries, TileMap, format_number, grouped_bars, tile_map
+from kit.pagecache import kept_figures
 
 SERIES = ("upcoming meetup", "upcoming meetups")
 LAST_DATES = 12

@@ -17,6 +17,26 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from cooperatives.models import Organisation
+from groups import recurrence, services
+from groups.models import (
+    HORIZON,
+    RSVP,
+    Attendance,
+    Group,
+    Meetup,
+    Membership,
+    Occurrence,
+    SeriesRSVP,
+    reserved_slugs,
+)
+from groups.recurrence import Ends, Repeat, RuleSpec, build_rrule, first_date
+from groups.timezones import US_STATE_TIMEZONES
+from kit.bulk import copy_rows
+from kit.places import us_places
+from kit.vocabularies import US_STATE_NAMES, US_STATES
+from tests import factories
+
 GROUPS_PER_SCALE = 4
 
 DEMO_GROUPS = [
@@ -181,10 +201,6 @@ DEMO_GROUPS = [
 
 
 def seed_groups(*, scale: int, demo) -> dict[str, int]:
-    from groups import recurrence, services
-    from groups.models import RSVP, Attendance, Group, Meetup, Membership, Occurrence
-    from tests import factories
-
     User = get_user_model()
     # the hand-written groups take their crowds from the first few dozen members
     people = list(User.objects.exclude(pk=demo.pk).order_by("pk")[:60])
@@ -507,8 +523,6 @@ def _months_before(day: date, months: int) -> date:
 def _schedule(rng: random.Random, *, tz: ZoneInfo, today: date, fmt) -> dict:
     """A varied series: the RRULE built by groups/recurrence.py (as the form would), and a
     DTSTART that fits it, one to six months back (a yearly one up to two years back)."""
-    from groups.recurrence import Ends, Repeat, RuleSpec, build_rrule, first_date
-
     repeat = Repeat(rng.choices(REPEATS, weights=REPEAT_WEIGHTS)[0])
     weekday = 5 if fmt[0].endswith("book club") and rng.random() < 0.3 else rng.randint(0, 4)
     spec = RuleSpec(
@@ -568,24 +582,6 @@ def seed_groups_bulk(
     one recurring series with its dates materialised a year ahead exactly as
     `services.occurrences_materialize` makes them, series and single-date RSVPs, and past dates
     with attendance. Everything is inserted in bulk: a few statements per table."""
-    from accounts.choices import US_STATE_NAMES, US_STATES
-    from config.bulk import copy_rows
-    from config.places import us_places
-    from cooperatives.models import Organisation
-    from groups import services
-    from groups.models import (
-        HORIZON,
-        RSVP,
-        Attendance,
-        Group,
-        Meetup,
-        Membership,
-        Occurrence,
-        SeriesRSVP,
-        reserved_slugs,
-    )
-    from groups.timezones import US_STATE_TIMEZONES
-
     if count <= 0:
         return []
     now = now or timezone.now()

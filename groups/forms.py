@@ -12,8 +12,6 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 
-from accounts.choices import US_STATE_NAMES, US_STATES, LibraryType
-from config.textlimits import LimitedTextField
 from groups.models import (
     ACCESSIBILITY_NOTES_MAX_LENGTH,
     JOIN_MESSAGE_MAX_LENGTH,
@@ -35,8 +33,10 @@ from groups.recurrence import (
     first_date,
     nth_weekday_of,
 )
-from groups.services import Schedule
+from groups.services import DETAIL_FIELDS, GROUP_FIELDS, Schedule
 from groups.timezones import timezone_choices
+from kit.textlimits import LimitedTextField
+from kit.vocabularies import US_STATE_NAMES, US_STATES, LibraryType
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -55,17 +55,8 @@ class GroupForm(forms.ModelForm):
 
     class Meta:
         model = Group
-        fields = [
-            "name",
-            "description",
-            "country",
-            "state",
-            "city",
-            "library_types",
-            "visibility",
-            "join_policy",
-            "organisations",
-        ]
+        # what group_create/group_update may set, and the directory entries it belongs to
+        fields = [*GROUP_FIELDS, "organisations"]
         field_classes = {"description": LimitedTextField}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
@@ -134,19 +125,7 @@ class MeetupDetailsForm(forms.ModelForm):
 
     class Meta:
         model = Meetup
-        fields = [
-            "title",
-            "description",
-            "venue_kind",
-            "venue_name",
-            "address",
-            "accessibility_notes",
-            "online_url",
-            "cost_note",
-            "capacity",
-            "rsvp_deadline_hours",
-            "pd_credit_hours",
-        ]
+        fields = list(DETAIL_FIELDS)  # what meetup_create/meetup_update may set
         labels = {"venue_kind": "How people take part"}
         field_classes = dict.fromkeys(["description", "accessibility_notes"], LimitedTextField)
         widgets = {

@@ -22,7 +22,7 @@ from groups.models import (
     ReminderSent,
     SeriesRSVP,
 )
-from groups.services import _withdraw_rsvps
+from groups.services.rsvps import rsvps_withdraw
 
 
 def _iso(value) -> str | None:
@@ -113,7 +113,7 @@ def erase(user: User, *, keep_content: bool) -> dict[str, int]:
             summary["groups_deleted"] += 1
     groups_changed()  # their name leaves rosters and "who's going"; counts change
     # answers for dates to come go first, so people waiting get the seats
-    _withdraw_rsvps(member_id=user.pk)
+    rsvps_withdraw(member_id=user.pk)
     RSVP.objects.filter(member=user).delete()
     SeriesRSVP.objects.filter(member=user).delete()
     Membership.objects.filter(member=user).delete()

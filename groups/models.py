@@ -23,13 +23,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 
-from accounts.choices import COUNTRIES, US_STATE_NAMES, LibraryType
-from config.textlimits import text_length_checks
 from groups import recurrence
 from groups.querysets import (
     MAX_DATE_LENGTH,
@@ -41,6 +39,8 @@ from groups.querysets import (
     RSVPQuerySet,
 )
 from groups.timezones import validate_timezone
+from kit.textlimits import text_length_checks
+from kit.vocabularies import COUNTRIES, US_STATE_NAMES, LibraryType
 from notifications.email_threads import MailThread
 
 DESCRIPTION_MAX_LENGTH = 5_000  # Markdown: a group's or a meetup's
@@ -58,10 +58,12 @@ CHECKIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 @functools.cache
 def reserved_slugs() -> frozenset[str]:
     """The fixed first path segments under /groups/ ("new", "upcoming", "calendar"…), read
-    from groups/urls.py: a group with one of them as its slug could never be reached."""
-    from groups.urls import urlpatterns
-
-    segments = (str(pattern.pattern).split("/", 1)[0] for pattern in urlpatterns)
+    from the URLconf's "groups" namespace (groups/urls.py): a group with one of them as its
+    slug could never be reached."""
+    _prefix, groups_urls = get_resolver().namespace_dict["groups"]
+    # the module's list as it is now (the resolver keeps its first reading of it)
+    patterns = getattr(groups_urls.urlconf_module, "urlpatterns", groups_urls.url_patterns)
+    segments = (str(pattern.pattern).split("/", 1)[0] for pattern in patterns)
     return frozenset(segment for segment in segments if segment and "<" not in segment)
 
 

@@ -3,9 +3,10 @@
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 
+from accounts.models import User
 from groups.models import Group, Membership, Occurrence
 
 
@@ -49,3 +50,28 @@ def organized_occurrence(request, pk: int) -> Occurrence:
     return get_object_or_404(
         Occurrence.objects.select_related("meetup__group"), pk=pk, meetup__group=request.group
     )
+
+
+# --- checks the services make ---------------------------------------------------------
+
+
+def membership_of(group: Group, member: User | None) -> Membership | None:
+    if member is None or not member.is_authenticated:
+        return None
+    return Membership.objects.filter(group=group, member=member).first()
+
+
+def is_organizer(group: Group, member: User | None) -> bool:
+    if member is None or not member.is_authenticated:
+        return False
+    return Membership.objects.organizers().filter(group=group, member=member).exists()
+
+
+def require_organizer(group: Group, by: User) -> None:
+    if not is_organizer(group, by):
+        raise PermissionDenied("Only the group's organizers can do that.")
+
+
+def require_active_member(group: Group, member: User) -> None:
+    if not Membership.objects.active().filter(group=group, member=member).exists():
+        raise ValidationError("Join the group to RSVP to its meetups.", code="not_member")

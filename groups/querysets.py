@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery, Sum, Window
 from django.db.models.functions import Cast, RowNumber, TruncMonth
 from django.utils import timezone
 
-from config.scopes import version_of
+from kit.scopes import version_of
 
 PUBLIC = "public"
 # the longest a date lasts: a series' are at most a day, a moved date ends on its own day (25
@@ -68,19 +69,25 @@ def visibility_q(viewer, *, prefix: str = "") -> Q:
     return Q(**{f"{prefix}visibility": PUBLIC})
 
 
+def _model(name: str) -> type[models.Model]:
+    """A model of this app, by name: groups/models.py imports this module for its managers, so
+    the querysets look the other models up in the app registry when they build a query."""
+    return apps.get_model("meetup_groups", name)
+
+
 class GroupQuerySet(models.QuerySet):
     def visible_to(self, viewer):
         return self.filter(visibility_q(viewer))
 
     def with_member_count(self):
-        from groups.models import Membership
+        Membership = _model("Membership")
 
         active = Membership.objects.filter(group=OuterRef("pk"), status=Membership.Status.ACTIVE)
         return self.annotate(member_count=subquery_count(active, per="group"))
 
     def with_upcoming_count(self, now: datetime | None = None):
         """How many of its dates are not yet over (what the group page pages through)."""
-        from groups.models import Occurrence
+        Occurrence = _model("Occurrence")
 
         upcoming = Occurrence.objects.filter(
             meetup__group=OuterRef("pk"), end__gt=now or timezone.now()
@@ -88,14 +95,14 @@ class GroupQuerySet(models.QuerySet):
         return self.annotate(upcoming_count=subquery_count(upcoming, per="meetup__group"))
 
     def with_pending_count(self):
-        from groups.models import Membership
+        Membership = _model("Membership")
 
         pending = Membership.objects.filter(group=OuterRef("pk"), status=Membership.Status.PENDING)
         return self.annotate(pending_count=subquery_count(pending, per="group"))
 
     def with_viewer(self, viewer):
         """`viewer_role` and `viewer_status` of the viewer's membership (None if none)."""
-        from groups.models import Membership
+        Membership = _model("Membership")
 
         if viewer is None or not viewer.is_authenticated:
             return self.annotate(
@@ -109,7 +116,7 @@ class GroupQuerySet(models.QuerySet):
         )
 
     def with_next_start(self, now: datetime | None = None):
-        from groups.models import Occurrence
+        Occurrence = _model("Occurrence")
 
         upcoming = Occurrence.objects.filter(meetup__group=OuterRef("pk")).scheduled().upcoming(now)
         return self.annotate(
@@ -118,7 +125,7 @@ class GroupQuerySet(models.QuerySet):
         )
 
     def organized_by(self, member):
-        from groups.models import Membership
+        Membership = _model("Membership")
 
         return self.filter(
             memberships__member=member,
@@ -152,7 +159,7 @@ class MeetupQuerySet(models.QuerySet):
 
     def continuing(self, now: datetime | None = None):
         """Meetups with at least one occurrence still to come."""
-        from groups.models import Occurrence
+        Occurrence = _model("Occurrence")
 
         return self.filter(
             Exists(Occurrence.objects.filter(meetup=OuterRef("pk")).scheduled().upcoming(now))
@@ -177,7 +184,7 @@ class OccurrenceQuerySet(models.QuerySet):
         return self.filter(end__lte=now or timezone.now()).order_by("-start", "-pk")
 
     def with_counts(self):
-        from groups.models import RSVP
+        RSVP = _model("RSVP")
 
         def count(status):
             answers = RSVP.objects.filter(occurrence=OuterRef("pk"), status=status)
@@ -187,7 +194,7 @@ class OccurrenceQuerySet(models.QuerySet):
 
     def with_viewer_rsvp(self, viewer):
         """`viewer_rsvp`: the viewer's answer for each occurrence (None if none)."""
-        from groups.models import RSVP
+        RSVP = _model("RSVP")
 
         if viewer is None or not viewer.is_authenticated:
             return self.annotate(viewer_rsvp=models.Value(None, output_field=models.CharField()))
@@ -212,7 +219,7 @@ class OccurrenceQuerySet(models.QuerySet):
 
     def with_turnout(self):
         """`going_count` (answers "going") and `attended_count` (attendance recorded)."""
-        from groups.models import RSVP, Attendance
+        RSVP, Attendance = _model("RSVP"), _model("Attendance")
 
         going = RSVP.objects.filter(occurrence=OuterRef("pk"), status="going")
         attended = Attendance.objects.filter(occurrence=OuterRef("pk"))
@@ -322,7 +329,7 @@ class OccurrenceQuerySet(models.QuerySet):
             .with_counts()
             .with_viewer_rsvp(viewer)
             .defer("meetup__group__description", "meetup__description")
-            # read with the row: a list's entry is kept under it (config/fragments.py)
+            # read with the row: a list's entry is kept under it (kit/fragments.py)
             .annotate(scope_version=version_of("occurrence"))
         )
 

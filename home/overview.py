@@ -4,7 +4,7 @@ the last six months, and the directory entries waiting to be verified, by state.
 Counted once, then kept for `KEPT_FOR`, and the page says when it was counted. Its eight
 aggregates read six months of rows (about 0.6 s at 100,000 stories) and every comment, RSVP or
 attendance moves what they count, so keeping it under the versions of what it shows
-(config/scopes.py) would drop it on nearly every view of a busy site. Keeping the weeks that
+(kit/scopes.py) would drop it on nearly every view of a busy site. Keeping the weeks that
 have ended and counting only this one was the other way: but ended weeks do change — an
 organizer marks attendance days after the date (counted in the date's week), a story hidden
 or an account deleted takes its rows out of past weeks — and the page would show those old
@@ -27,10 +27,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from config.charts import LineChart, TileMap, format_number, line_chart
 from cooperatives.charts import area_map
 from cooperatives.models import Organisation
 from groups.models import RSVP, Attendance
+from kit.charts import LineChart, TileMap, format_number, line_chart
 from stories.models import Comment, Story
 
 WEEKS = 26

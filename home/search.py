@@ -1,6 +1,6 @@
 """Site-wide search: a few of the best matches from each app, each ranked by that app's own
 search (PostgreSQL full text with a trigram fallback) and limited to what the viewer may see.
-A misspelt word is looked up once (config/spelling.py) and its close words searched in every
+A misspelt word is looked up once (kit/spelling.py) and its close words searched in every
 section, after what matches as typed."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRe
 from django.db.models.functions import Greatest
 
 from accounts.models import Profile
-from config.spelling import Correction, correction_for
 from cooperatives.models import Organisation
 from groups.models import Group, Meetup, Occurrence
+from kit.spelling import Correction, correction_for
 from stories.models import Story
 
 PER_SECTION = 5
@@ -61,7 +61,7 @@ def _matches(query: SearchQuery, field: str = "search_vector") -> ExpressionWrap
 
 
 def _similar(text: str, correction: Correction | None) -> SearchQuery | None:
-    """The typed words or words similar to them (config.spelling): for names and titles
+    """The typed words or words similar to them (kit.spelling): for names and titles
     close to a misspelt query."""
     return correction.similar_query("english") if correction is not None else None
 

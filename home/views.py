@@ -3,11 +3,11 @@ from urllib.parse import urlencode
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from config.pagecache import kept_until_change
-from config.scopes import DIRECTORY, GROUPS, MEMBERS, STORIES
-from config.spelling import correction_for, searching_shows
 from home import dashboard as front
 from home.search import clean, corrections_shown, site_search
+from kit.pagecache import kept_until_change
+from kit.scopes import DIRECTORY, GROUPS, MEMBERS, STORIES
+from kit.spelling import correction_for, searching_shows
 
 # stories, meetups, colleagues and the directory, each of its lists' rows adding its own
 EVERYTHING_PUBLIC = (STORIES, MEMBERS, GROUPS, DIRECTORY)

@@ -7,4 +7,5 @@ class MailinConfig(AppConfig):
 
     def ready(self):
         # hosted providers' inbound webhooks (django-anymail) feed the same path as the receiver
-        from mailin import webhooks  # noqa: F401
+        # connects its receivers; it imports models, which apps.py may not at the top
+        from mailin import webhooks  # noqa: F401, PLC0415

@@ -4,7 +4,7 @@ short email saying why — never to a machine, and never more than a few a day t
 
 Every path goes through the same services, permissions, posting limits, Markdown handling and
 moderation as the site's own forms: `stories.services.comment_create` with `CommentForm` and
-`posting_limited`, `accounts.services.contact_send`, `stories.services.story_create`.
+`posting_limited`, `members.services.contact_send`, `stories.services.story_create`.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.services import ContactRefused, contact_send
-from config.tasks import email_message_send
 from groups.models import Membership, Occurrence
+from kit.tasks import email_message_send
 from mailin.addresses import share_address
 from mailin.models import NULL_SENDER, InboundMail
 from mailin.parsing import ReplyText, automatic_reason, new_text
+from members.services import ContactRefused, contact_send
 from notifications.email_threads import (
     ReplyToken,
     new_message_id,

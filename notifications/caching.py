@@ -1,9 +1,9 @@
-"""What a change to notifications and follows changes on pages (config/scopes.py): only the
+"""What a change to notifications and follows changes on pages (kit/scopes.py): only the
 member they belong to sees them. The unread count in a member's header is read with the
 versions of what their page shows, in the same query."""
 
-from config import scopes
-from config.scopes import member, shown_by
+from kit import scopes
+from kit.scopes import member, shown_by
 from notifications.models import DigestSent, Follow, Notification
 
 

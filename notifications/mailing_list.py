@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.choices import NotificationKind
 from accounts.models import User
-from config.tasks import email_message_send
+from kit.tasks import email_message_send
 from notifications.email_threads import MailThread, message_id_domain, reply_address
 from notifications.followables import FOLLOWABLE
+from notifications.kinds import NotificationKind
 from notifications.models import Follow, MailingListDay, MailingListMode
 from notifications.services import email_render
 
@@ -31,11 +31,12 @@ def list_id() -> str:
     return f"{settings.SITE_NAME} stories <stories.{message_id_domain()}>"
 
 
-def list_subscribers(*, members=(), tags=(), groups=()):
-    """Active members in mailing-list mode who follow any of these members, tags or groups
-    (primary keys), each once, with their mode loaded."""
+def list_subscribers(**followed) -> models.QuerySet:
+    """Active members in mailing-list mode who follow any of the objects named, each once, with
+    their mode loaded: `list_subscribers(member=[…], tag=[…])`, primary keys by followable name
+    (notifications/followables.py)."""
     wanted = Q(pk__in=[])
-    for name, ids in (("member", members), ("tag", tags), ("group", groups)):
+    for name, ids in followed.items():
         ids = [pk for pk in ids if pk is not None]
         if ids:
             followers = Follow.objects.targeting_any(FOLLOWABLE[name].model, ids)

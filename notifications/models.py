@@ -5,8 +5,8 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from accounts.choices import NotificationKind
 from notifications.followables import FOLLOWABLE
+from notifications.kinds import NotificationKind
 
 
 class NotificationQuerySet(models.QuerySet):

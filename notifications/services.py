@@ -9,11 +9,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.choices import NotificationKind
 from accounts.models import Profile, User
-from config.tasks import email_message_send
+from kit.tasks import email_message_send
 from notifications.caching import notifications_read
 from notifications.email_threads import REPLY_HINTS, MailThread, reply_address
+from notifications.kinds import NotificationKind
 from notifications.models import Follow, Notification
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"

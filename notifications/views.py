@@ -8,11 +8,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import ListView
 
-from accounts.choices import NotificationKind
-from config.view_helpers import on_this_site, safe_next
+from kit.view_helpers import on_this_site, safe_next
 from notifications import services
 from notifications.followables import FOLLOWABLE
 from notifications.forms import MailingListForm
+from notifications.kinds import NotificationKind
 from notifications.mailing_list import list_stop_token_read, mailing_list_mode_set
 from notifications.models import Follow, MailingListMode, Notification
 

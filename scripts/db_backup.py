@@ -58,7 +58,7 @@ def database_url() -> str:
     if os.environ.get("DATABASE_URL"):
         return os.environ["DATABASE_URL"]
     sys.path.insert(0, str(BASE_DIR))
-    from config.embedded_db import embedded_database_url
+    from kit.embedded_db import embedded_database_url
 
     return embedded_database_url()
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from config.textlimits import LimitedTextField
+from kit.textlimits import LimitedTextField
 from stories import services
 from stories.models import HIDDEN_REASON_MAX_LENGTH, Comment, Report, Story
 

@@ -1,4 +1,4 @@
-"""What a change to stories changes on pages (config/scopes.py), and the figures the story
+"""What a change to stories changes on pages (kit/scopes.py), and the figures the story
 lists show that cost a scan at 100,000 stories: the number of stories a list finds (for its
 pagination) and the popular topics.
 
@@ -19,8 +19,8 @@ from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
-from config import scopes
-from config.scopes import (
+from kit import scopes
+from kit.scopes import (
     MEMBERS,
     SITE,
     STORIES,

@@ -13,6 +13,13 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.text import slugify
+from taggit.models import Tag
+
+from accounts.models import Profile
+from kit.bulk import copy_instances, copy_rows
+from stories.models import Comment, HelpfulVote, Story, TaggedStory
+from tests import factories
 
 DEMO_DOMAIN = "demo.librarian-commons.example"
 
@@ -442,8 +449,6 @@ def _extra_text(kind: str, program: str, place: str) -> dict[str, str]:
 
 
 def _author(key):
-    from tests import factories
-
     User = get_user_model()
     name, library_type, state, city, job = AUTHORS[key]
     email = f"{key}@{DEMO_DOMAIN}"
@@ -462,16 +467,11 @@ def _author(key):
 
 
 def _publish_dates(story, days_ago: int) -> None:
-    from stories.models import Story
-
     when = timezone.now() - timedelta(days=days_ago, hours=random.randint(0, 12))
     Story.objects.filter(pk=story.pk).update(created_at=when, published_at=when)
 
 
 def seed_stories(*, scale: int, demo_user) -> dict[str, int]:
-    from stories.models import Comment, HelpfulVote, Story
-    from tests import factories
-
     rng = random.Random(4)
     authors = {key: _author(key) for key in AUTHORS}
     # the demo member can help with what these stories are about, so "Ask a colleague" finds them
@@ -565,13 +565,6 @@ def seed_stories_bulk(count: int, *, rng: random.Random, batch_size: int = 5000)
     their tags, comments and helpful votes (counters and search vectors set as the services
     would). One of them has exactly 50 comments — the benchmark's long discussion — unless a
     story already has. Fast enough for 100,000 stories (`seed_demo --scale 500`)."""
-    from django.utils.text import slugify
-    from taggit.models import Tag
-
-    from accounts.models import Profile
-    from config.bulk import copy_instances, copy_rows
-    from stories.models import Comment, HelpfulVote, Story, TaggedStory
-
     if count <= 0:
         return 0
     authors = list(

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.forms import TagField
 
-from accounts.choices import US_STATE_NAMES, US_STATES, Audience, LibraryType
-from config.textlimits import LimitedTextField
+from groups.models import Occurrence
+from kit.textlimits import LimitedTextField
+from kit.vocabularies import US_STATE_NAMES, US_STATES, Audience, LibraryType
 from stories.models import (
     ASK_NOTE_MAX_LENGTH,
     COMMENT_MAX_LENGTH,
@@ -143,7 +144,6 @@ class StoryForm(HoneypotForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.publishing = publishing
         # a meetup that has taken place (or started); a wrong number is simply not linked
-        from groups.models import Occurrence
 
         field = self.fields["discussed_at"]
         field.queryset = Occurrence.objects.scheduled().filter(start__lte=timezone.now())

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
-from config import scopes
+from kit import scopes
 from stories.models import AskRequest, Comment, HelpfulVote, Report, SavedStory, Story
 
 

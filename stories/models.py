@@ -16,8 +16,8 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
-from accounts.choices import COUNTRIES, US_STATE_NAMES, Audience, LibraryType
-from config.textlimits import text_length_checks
+from kit.textlimits import text_length_checks
+from kit.vocabularies import COUNTRIES, US_STATE_NAMES, Audience, LibraryType
 from notifications.email_threads import MailThread
 from stories.querysets import CARD_TAGS, CommentQuerySet, StoryQuerySet
 

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from config.ratelimit import rate_limit_hit
+from kit.ratelimit import rate_limit_hit
 from stories.models import Comment, Story
 
 # accounts younger than this post under the tighter limit

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.expressions import ArraySubquery
@@ -36,8 +37,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Concat, JSONObject
 from django.utils import timezone
 
-from config.scopes import version_of
-from config.spelling import Correction, correction_for
+from kit.scopes import version_of
+from kit.spelling import Correction, correction_for
 
 SEARCH_CONFIG = "english"
 # ts_headline marks matches with these; the template escapes the text, then turns them into
@@ -122,6 +123,12 @@ def _search_query(text: str) -> SearchQuery:
     return SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
 
 
+def _model(name: str) -> type[models.Model]:
+    """A model of this app, by name: stories/models.py imports this module for its managers, so
+    the querysets look the other models up in the app registry when they build a query."""
+    return apps.get_model("stories", name)
+
+
 def _widened(query: SearchQuery, correction: Correction | None) -> SearchQuery:
     """The query as typed, or its correction's (which finds everything it finds, and more)."""
     return correction.query(SEARCH_CONFIG) if correction and correction.changed else query
@@ -200,7 +207,7 @@ class StoryQuerySet(models.QuerySet):
             self.select_related("author__profile")
             .annotate(**{CARD_TAGS: ArraySubquery(topics)})
             .defer(*CARD_DEFERRED)
-            # read with the row: the card is kept under it (config/fragments.py)
+            # read with the row: the card is kept under it (kit/fragments.py)
             .annotate(scope_version=version_of("story"))
         )
 
@@ -238,7 +245,7 @@ class StoryQuerySet(models.QuerySet):
 
     def search(self, text: str, correction: Correction | None = None) -> StoryQuerySet:
         """Every full-text match (websearch syntax: "quoted phrases", OR, -minus), best first:
-        for small sets. With a `correction` (config.spelling), also what its close words find,
+        for small sets. With a `correction` (kit.spelling), also what its close words find,
         after the exact matches (`exact`). Pages rank a bounded pool: `best_matches()`."""
         wide = _widened(_search_query(text), correction)
         return self.filter(search_vector=wide).ranked(text, correction)
@@ -379,7 +386,7 @@ class StoryQuerySet(models.QuerySet):
         Candidates are the newest RELATED_POOL stories sharing a tag and the newest
         RELATED_POOL whose text matches, so the cost stays flat however many stories share a
         popular tag (ranking every match took seconds at 100,000 stories)."""
-        from stories.models import TaggedStory
+        TaggedStory = _model("TaggedStory")
 
         tag_ids = [tag.pk for tag in story.tags.all()]
         words = [
@@ -416,7 +423,7 @@ class StoryQuerySet(models.QuerySet):
 
 
 def _coauthored_story_ids(user):
-    from stories.models import Story
+    Story = _model("Story")
 
     return Story.coauthors.through.objects.filter(user=user).values("story_id")
 

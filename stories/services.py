@@ -15,7 +15,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from notifications.tasks import story_followers_notify
 from stories import tasks
 from stories.caching import discussion_changed, lists_changed
 from stories.models import (
@@ -31,6 +30,7 @@ from stories.querysets import (
     ASK_PER_STORY,
     ask_candidates,
 )
+from stories.tasks import story_followers_notify
 
 # the fields a member writes in the structured form
 STORY_FIELDS = (

@@ -1,22 +1,25 @@
 """Background work for stories: telling members about comments, answers, asks and moderation.
 
 Services defer these with ids only; the job runs after the request's transaction commits (the
-queue lives in the same PostgreSQL) and calls `accounts.notifications.notify()`, which respects
+queue lives in the same PostgreSQL) and calls `notifications.services.notify()`, which respects
 each member's email preferences.
 """
 
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from procrastinate.contrib.django import app
+from taggit.models import Tag
 
-from accounts.choices import NotificationKind
-from accounts.notifications import notify
+from notifications.followers import followers_of, still_sees_a_reason
+from notifications.kinds import NotificationKind
 from notifications.mailing_list import list_post_send, list_subscribers
+from notifications.services import notify
+from stories.models import AskRequest, Comment, Story
 
 
 @app.task
 def comment_notify(*, comment_id: int) -> int:
     """Tell the story's authors (not the commenter) about a new comment."""
-    from stories.models import Comment
-
     comment = (
         Comment.objects.select_related("story__author", "author")
         .filter(pk=comment_id, hidden_at__isnull=True)
@@ -52,7 +55,7 @@ def comment_list_send(*, comment, told: list[int]) -> int:
     group_id = story.discussed_at.meetup.group_id if story.discussed_at_id else None
     members = [story.author_id, comment.author_id, *story.coauthors.values_list("pk", flat=True)]
     subscribers = list_subscribers(
-        members=members, tags=story.tags.values_list("pk", flat=True), groups=[group_id]
+        member=members, tag=story.tags.values_list("pk", flat=True), group=[group_id]
     ).exclude(pk__in=[comment.author_id, *told])
     return sum(
         list_post_send(
@@ -70,8 +73,6 @@ def comment_list_send(*, comment, told: list[int]) -> int:
 
 @app.task
 def answer_marked_notify(*, comment_id: int) -> int:
-    from stories.models import Comment
-
     comment = Comment.objects.select_related("story", "author").filter(pk=comment_id).first()
     if comment is None or comment.author is None or comment.story.solved_answer_id != comment.pk:
         return 0
@@ -92,8 +93,6 @@ def answer_marked_notify(*, comment_id: int) -> int:
 
 @app.task
 def colleague_ask_notify(*, ask_id: int) -> int:
-    from stories.models import AskRequest
-
     ask = AskRequest.objects.select_related("story", "asked_by", "recipient").filter(pk=ask_id)
     ask = ask.first()
     if ask is None:
@@ -116,8 +115,6 @@ def colleague_ask_notify(*, ask_id: int) -> int:
 @app.task
 def moderation_notify(*, story_id: int | None = None, comment_id: int | None = None) -> int:
     """Tell the author that a moderator hid their story or comment, and why."""
-    from stories.models import Comment, Story
-
     if story_id is not None:
         item = Story.objects.select_related("author").filter(pk=story_id).first()
         story = item
@@ -137,3 +134,64 @@ def moderation_notify(*, story_id: int | None = None, comment_id: int | None = N
             url=story.get_absolute_url() if story else "",
         )
     )
+
+
+# named where it was first defined: queued jobs carry the name
+@app.task(name="notifications.tasks.story_followers_notify", queue="notifications")
+def story_followers_notify(*, story_id: int) -> int:
+    """Tell the followers of a newly published story's author and of its tags — each member
+    once, however many of those they follow, and never its authors. Returns emails queued."""
+    User = get_user_model()
+    story = (
+        Story.objects.visible_to(None)
+        .select_related("author")
+        .filter(pk=story_id, author__isnull=False)
+        .first()
+    )
+    if story is None:  # unpublished, hidden or deleted since
+        return 0
+    tag_ids = list(story.tags.values_list("pk", flat=True))
+    reasons = [(User, [story.author_id]), (Tag, tag_ids)]
+    recipients = (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(pk__in=followers_of(User, [story.author_id])) | Q(pk__in=followers_of(Tag, tag_ids))
+        )
+        .exclude(pk=story.author_id)
+        .exclude(pk__in=story.coauthors.values("pk"))
+        .order_by("pk")
+    )
+    # members in mailing-list mode get the whole story as a list email instead (also when
+    # they follow only the group whose meetup discussed it)
+    group_id = story.discussed_at.meetup.group_id if story.discussed_at_id else None
+    on_the_list = list_subscribers(member=[story.author_id], tag=tag_ids, group=[group_id]).exclude(
+        pk__in=[story.author_id, *story.coauthors.values_list("pk", flat=True)]
+    )
+    sent = 0
+    for member in on_the_list:
+        sent += list_post_send(
+            recipient=member,
+            thread=story.mail_thread(),
+            event="",
+            headline=f"New story by {story.author_name}",
+            template="list_story",
+            context={"story": story},
+            url=story.get_absolute_url(),
+        )
+    listed = {member.pk for member in on_the_list}
+    for recipient in recipients:
+        if not still_sees_a_reason(recipient, reasons):
+            continue
+        sent += notify(
+            recipient=recipient,
+            kind=NotificationKind.FOLLOWED_CONTENT,
+            subject=f"New story: “{story.title}” by {story.author_name}",
+            template="followed_story",
+            context={"story": story},
+            url=story.get_absolute_url(),
+            # the story's own announcement is its thread's root message
+            thread=story.mail_thread(),
+            replies=True,
+            email=recipient.pk not in listed,
+        )
+    return sent

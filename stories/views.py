@@ -19,10 +19,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.generic import DeleteView, ListView
 from taggit.models import Tag
 
-from accounts.choices import LibraryType
-from config.ids import parse_id
-from config.pagecache import kept_until_change
-from config.scopes import (
+from kit.ids import parse_id
+from kit.pagecache import kept_until_change
+from kit.scopes import (
     GROUPS,
     MEMBERS,
     STORIES,
@@ -31,8 +30,9 @@ from config.scopes import (
     story,
     version_of,
 )
-from config.spelling import correction_for, searching_shows
-from config.view_helpers import error_text
+from kit.spelling import correction_for, searching_shows
+from kit.view_helpers import error_text
+from kit.vocabularies import LibraryType
 from notifications.models import Follow
 from stories import services
 from stories.caching import StoryPaginator, remembered
@@ -258,7 +258,7 @@ def _story_with_details(user, pk: int) -> Story:
     queryset = Story.objects.select_related(
         "author__profile", "solved_answer__author__profile", "discussed_at__meetup__group"
     ).prefetch_related("tags", "author__profile__can_help_with")
-    # read with the story: its discussion is kept under it (config/fragments.py)
+    # read with the story: its discussion is kept under it (kit/fragments.py)
     queryset = queryset.annotate(scope_version=version_of("story"))
     if user.is_authenticated:
         queryset = queryset.annotate(

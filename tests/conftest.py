@@ -6,7 +6,7 @@ from django.db import connection
 from procrastinate.contrib.django import app as procrastinate_app
 from procrastinate.testing import InMemoryConnector
 
-from config import scopes
+from kit import scopes
 from tests.databases import django_db_setup  # noqa: F401  (replaces pytest-django's)
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.servers import (  # noqa: F401  (fixtures)
@@ -69,7 +69,7 @@ def _scopes_move_on_at_once(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _vocabulary_moves_on_at_once(request):
-    """The same for the vocabulary of search words (config/spelling.py): PostgreSQL moves the
+    """The same for the vocabulary of search words (kit/spelling.py): PostgreSQL moves the
     `spelling` scope on when a change to it commits (a deferred trigger); in a test's
     transaction, at the end of each statement instead. Tests that commit need nothing."""
     marker = request.node.get_closest_marker("django_db")

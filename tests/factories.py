@@ -8,9 +8,9 @@ from django.utils.text import slugify
 from factory.django import DjangoModelFactory
 from faker import Faker
 
-from accounts.choices import LibraryType
 from accounts.geo import apply_zip_coordinates
 from accounts.models import ContactMessage, Profile
+from kit.vocabularies import LibraryType
 
 fake = Faker()
 LIBRARY_KINDS = ["Public Library", "High School Library", "College Library", "Media Center"]

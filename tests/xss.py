@@ -65,7 +65,7 @@ class _Collector(HTMLParser):
     @staticmethod
     def _is_site_asset(tag, attrs):
         """The site's own <link>, <meta>, <form>, same-origin <script src> and pictures
-        (<svg class="chart">, config/charts.py) are expected."""
+        (<svg class="chart">, kit/charts.py) are expected."""
         attributes = dict(attrs)
         if tag in {"meta", "link", "form"}:
             return True

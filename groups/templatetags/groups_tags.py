@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 from django import template
 from django.utils.dateformat import format as date_format
 
+from groups.models import Group, Occurrence
+
 register = template.Library()
 
 
@@ -56,8 +58,6 @@ def hours(value) -> str:
 def organisation_groups(context, organisation):
     """Groups linked to a directory entry that the viewer may see, and the next date of each
     of their series: two queries, whatever the numbers."""
-    from groups.models import Group, Occurrence
-
     user = context.get("user")
     groups = list(
         Group.objects.visible_to(user)

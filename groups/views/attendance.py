@@ -15,17 +15,17 @@ from django.template.defaultfilters import pluralize
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from config.ids import parse_id
-from config.pagecache import kept_until_change
-from config.ratelimit import rate_limit_hit
-from config.scopes import GROUPS
-from config.view_helpers import error_text
 from groups import services
 from groups.charts import credit_chart
 from groups.forms import OrganizerMessageForm
 from groups.models import Attendance
 from groups.permissions import organized_occurrence, organizer_required
 from groups.views.meetups import _occurrence
+from kit.ids import parse_id
+from kit.pagecache import kept_until_change
+from kit.ratelimit import rate_limit_hit
+from kit.scopes import GROUPS
+from kit.view_helpers import error_text
 
 # attempts at a check-in code, per member and date
 CHECKIN_LIMIT, CHECKIN_PERIOD = 8, 15 * 60
@@ -118,7 +118,7 @@ def _cell(value: str) -> str:
 def credit(request):
     """My professional development: every meetup attended, with totals per year.
 
-    Kept for the member's browser (config/pagecache.py) under `groups` (the meetups' titles,
+    Kept for the member's browser (kit/pagecache.py) under `groups` (the meetups' titles,
     groups' names and dates it names) and the member's own scope, which every attendance of
     theirs recorded, taken off or corrected moves on (groups/caching.py)."""
     rows = list(

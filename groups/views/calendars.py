@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from config.pagecache import kept_until_change
-from config.scopes import GROUPS, occurrence
 from groups import calendars, services
 from groups.models import RSVP, CalendarToken, Group, Meetup, Membership, Occurrence
+from groups.permissions import is_organizer
+from kit.pagecache import kept_until_change
+from kit.scopes import GROUPS, occurrence
 
 PERSONAL_FEED_DAYS_BACK = 90
 # what services.calendar_token_reset makes (secrets.token_urlsafe); other text can't be a key
@@ -34,7 +35,7 @@ def _ics(
     content: bytes, *, filename: str, attachment: bool = False, public: bool = False
 ) -> HttpResponse:
     """`public`: the calendar is the same for everyone who asks (no member, no key), so shared
-    caches, and the site's kept copies (config/pagecache.py), may keep it."""
+    caches, and the site's kept copies (kit/pagecache.py), may keep it."""
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     disposition = "attachment" if attachment else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
@@ -80,7 +81,7 @@ def occurrence_ics(request, slug, pk):
     with_links = set()
     if request.user.is_authenticated and (
         occurrence.rsvps.going().filter(member=request.user).exists()
-        or services.is_organizer(occurrence.meetup.group, request.user)
+        or is_organizer(occurrence.meetup.group, request.user)
     ):
         with_links = {occurrence.pk}
     content = calendars.occurrences_calendar(

@@ -5,12 +5,12 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from config.pagecache import kept_until_change
-from config.scopes import GROUPS
 from groups.charts import meetup_counts, meetups_map
 from groups.forms import DiscoveryForm
 from groups.models import Occurrence
 from groups.views.groups import CountedPaginator
+from kit.pagecache import kept_until_change
+from kit.scopes import GROUPS
 
 PER_PAGE = 20
 

@@ -13,14 +13,14 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import FormView, UpdateView
 
-from config.pagecache import kept_until_change
-from config.ratelimit import rate_limit_hit
-from config.scopes import DIRECTORY, GROUPS, MEMBERS
-from config.view_helpers import error_text
 from groups import services
 from groups.forms import GroupForm, JoinForm
 from groups.models import CalendarToken, Group, Membership, Occurrence
 from groups.permissions import organizer_required, viewable_group
+from kit.pagecache import kept_until_change
+from kit.ratelimit import rate_limit_hit
+from kit.scopes import DIRECTORY, GROUPS, MEMBERS
+from kit.view_helpers import error_text
 from notifications.models import Follow
 
 GROUPS_PER_PAGE = 12

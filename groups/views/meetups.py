@@ -10,10 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from config.ids import parse_id
-from config.pagecache import kept_until_change
-from config.scopes import GROUPS, MEMBERS, occurrence
-from config.view_helpers import error_text, on_this_site, show_errors
 from groups import services
 from groups.charts import series_chart
 from groups.forms import (
@@ -38,6 +34,10 @@ from groups.permissions import organized_occurrence, organizer_required, viewabl
 from groups.recurrence import Repeat
 from groups.templatetags.groups_tags import when_short
 from groups.timezones import default_timezone
+from kit.ids import parse_id
+from kit.pagecache import kept_until_change
+from kit.scopes import GROUPS, MEMBERS, occurrence
+from kit.view_helpers import error_text, on_this_site, show_errors
 
 OCCURRENCES_PER_PAGE = 10
 

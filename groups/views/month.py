@@ -9,11 +9,11 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_safe
 
-from config.pagecache import kept_until_change
-from config.scopes import GROUPS
 from groups.forms import DiscoveryForm
 from groups.models import Occurrence
 from groups.permissions import viewable_group
+from kit.pagecache import kept_until_change
+from kit.scopes import GROUPS
 
 # dates shown in one day of the overall calendar; the rest are one "n more on <day>" link away
 PER_DAY = 4

@@ -1,10 +1,9 @@
 from django import template
 
-from notifications.followables import FOLLOWABLE
+from notifications.followables import followable_name
 from notifications.models import Follow
 
 register = template.Library()
-_KIND_BY_LABEL = {kind.model._meta.label_lower: name for name, kind in FOLLOWABLE.items()}
 
 
 @register.inclusion_tag("includes/_follow_button.html", takes_context=True)
@@ -14,7 +13,7 @@ def follow_button(context, target):
     When the view loaded `target` with `viewer_follows` (`Follow.objects.followed_by()`), that
     answers whether the viewer follows it; otherwise it costs one query."""
     request = context["request"]
-    kind = _KIND_BY_LABEL[target._meta.label_lower]
+    kind = followable_name(type(target))
     following = getattr(target, "viewer_follows", None)
     if following is None:
         following = (

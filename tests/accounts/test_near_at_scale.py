@@ -6,10 +6,10 @@ import math
 import pytest
 from django.urls import reverse
 
-from accounts import views
 from accounts.demo_data import seed_members_bulk
 from accounts.models import Profile
 from accounts.querysets import EARTH_RADIUS_MILES, NearestFirst
+from members import views
 from tests.factories import UserFactory, profile_for
 
 pytestmark = pytest.mark.django_db

@@ -1,9 +1,9 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from accounts.choices import LibraryType
 from accounts.models import Profile
 from accounts.querysets import Proximity
+from kit.vocabularies import LibraryType
 from tests.factories import UserFactory, profile_for
 
 pytestmark = pytest.mark.django_db

@@ -10,16 +10,16 @@ from django.core import mail
 from django.db import connection
 from taggit.models import Tag
 
-from accounts.choices import LibraryType, NotificationKind
 from accounts.models import ContactMessage, Profile
-from accounts.services import (
+from accounts.services import account_delete, profile_update
+from kit.vocabularies import LibraryType
+from members.services import (
     CONTACT_LIMIT_PER_HOUR,
     ContactRefused,
-    account_delete,
     contact_send,
     profile_settings_update,
-    profile_update,
 )
+from notifications.kinds import NotificationKind
 from tests.factories import ContactMessageFactory, UserFactory, profile_for
 
 pytestmark = pytest.mark.django_db
@@ -332,8 +332,8 @@ def test_library_type_is_kept_as_given(member):
 
 def test_the_profile_form_edits_exactly_the_fields_profile_update_accepts():
     """One list: a field added to the form is one the service accepts, and the other way round."""
-    from accounts.forms import ProfileForm
     from accounts.services import PROFILE_FIELDS
+    from members.forms import ProfileForm
 
     assert ProfileForm._meta.fields == list(PROFILE_FIELDS)
     assert len(set(PROFILE_FIELDS)) == len(PROFILE_FIELDS)

@@ -4,7 +4,8 @@ from django.contrib.auth import get_user_model
 
 from accounts.demo_data import seed_members_bulk
 from accounts.models import Profile
-from config.bulk import (
+from config.demo import seed
+from kit.bulk import (
     copy_instances,
     copy_rows,
     insert_built,
@@ -12,8 +13,7 @@ from config.bulk import (
     shared_password_hash,
     spread,
 )
-from config.demo import seed
-from config.scopes import SITE, versions
+from kit.scopes import SITE, versions
 from tests.factories import TEST_PASSWORD, ProfileFactory, StoryFactory, UserFactory
 
 User = get_user_model()
@@ -23,7 +23,7 @@ User = get_user_model()
 def test_insert_built_saves_factory_rows_in_batches_with_primary_keys(
     django_assert_max_num_queries,
 ):
-    # one INSERT per batch, and one that moves the `site` scope on (config/scopes.py)
+    # one INSERT per batch, and one that moves the `site` scope on (kit/scopes.py)
     with django_assert_max_num_queries(4):
         users = insert_built(UserFactory, 25, batch_size=10, profile=None, is_active=False)
 

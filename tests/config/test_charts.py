@@ -1,4 +1,4 @@
-"""The drawing kit (config/charts.py) and its templates: geometry worked out in Python, SVG
+"""The drawing kit (kit/charts.py) and its templates: geometry worked out in Python, SVG
 that needs no inline style or script, words for every picture."""
 
 import itertools
@@ -8,8 +8,7 @@ from decimal import Decimal
 import pytest
 from django.template.loader import render_to_string
 
-from accounts.choices import US_STATE_NAMES
-from config.charts import (
+from kit.charts import (
     US_TILES,
     Apart,
     BarSeries,
@@ -19,6 +18,7 @@ from config.charts import (
     line_chart,
     tile_map,
 )
+from kit.vocabularies import US_STATE_NAMES
 
 NOUN = ("directory entry", "directory entries")
 

@@ -11,7 +11,7 @@ from django.db.backends.postgresql.base import DatabaseWrapper
 from django.test import Client
 from django.urls import reverse
 
-from config.views import database_unreachable
+from kit.views import database_unreachable
 from tests.factories import StoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ from pathlib import Path
 go = Path(sys.argv[1])
 while not go.exists():
     time.sleep(0.001)
-from config.embedded_db import embedded_database_url
+from kit.embedded_db import embedded_database_url
 print(embedded_database_url())
 """
 

@@ -1,4 +1,4 @@
-"""The project's form renderer (config/forms.py): every field as templates/includes/_field.html
+"""The project's form renderer (kit/forms.py): every field as templates/includes/_field.html
 draws it, `{% form_errors %}` summing up the problems of one or more forms, and selects and inputs
 written exactly as Django's widget templates write them."""
 
@@ -9,8 +9,8 @@ from django import forms
 from django.forms.renderers import TemplatesSetting, get_default_renderer
 from django.template import Context, Template
 
-from accounts.choices import US_STATES
-from config.forms import FormRenderer
+from kit.forms import FormRenderer
+from kit.vocabularies import US_STATES
 
 
 class TemplatesOnly(FormRenderer):

@@ -1,11 +1,11 @@
-"""The shared layout's links, worked out once per process (config/context_processors.py)."""
+"""The shared layout's links, worked out once per process (kit/context_processors.py)."""
 
 import pytest
 from django.templatetags.static import static
 from django.test import override_settings
 from django.urls import get_script_prefix, reverse, set_script_prefix
 
-from config.context_processors import layout_urls
+from kit.context_processors import layout_urls
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 import pytest
 
-from config.markdown import render_markdown
+from kit.markdown import render_markdown
 from tests.xss import XSS_PAYLOADS, inert_problems
 
 

@@ -17,9 +17,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from config import scopes
-from config.pagecache import kept_figures, kept_until_change
-from config.scopes import DIRECTORY, GROUPS, SITE, ScopesMiddleware, versions
+from kit import scopes
+from kit.pagecache import kept_figures, kept_until_change
+from kit.scopes import DIRECTORY, GROUPS, SITE, ScopesMiddleware, versions
 from stories.models import SavedStory, Story
 from tests.factories import GroupFactory, StoryFactory, UserFactory
 

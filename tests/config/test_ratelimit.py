@@ -1,4 +1,4 @@
-from config.ratelimit import rate_limit_hit
+from kit.ratelimit import rate_limit_hit
 
 
 def test_limit_allows_up_to_the_limit_then_refuses():

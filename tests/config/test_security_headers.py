@@ -39,7 +39,7 @@ def test_error_pages_are_friendly(client, db):
 
 
 def test_server_error_page_renders_without_the_database(rf):
-    from config.views import server_error
+    from kit.views import server_error
 
     response = server_error(rf.get("/"))
 
@@ -50,7 +50,7 @@ def test_server_error_page_renders_without_the_database(rf):
 def test_forbidden_page_is_friendly(rf):
     from django.core.exceptions import PermissionDenied
 
-    from config.views import permission_denied
+    from kit.views import permission_denied
 
     request = rf.get("/")
     request.user = None

@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 from procrastinate.contrib.django import app
 
-from config import scopes
-from config.models import SearchWord
-from config.spelling import correction_for, search_words_rebuild
-from config.tasks import search_words_recount
+from kit import scopes
+from kit.models import SearchWord
+from kit.spelling import correction_for, search_words_rebuild
+from kit.tasks import search_words_recount
 from tests.factories import (
     GroupFactory,
     MeetupFactory,

@@ -25,15 +25,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services as accounts_services
-from config import bulk
 from cooperatives import services as directory_services
 from groups import services as groups_services
 from groups import tasks as groups_tasks
 from groups.models import Attendance, Occurrence
+from home import tasks as home_tasks
+from kit import bulk
+from members import services as members_services
 from notifications import services as notifications_services
-from notifications import tasks as notifications_tasks
 from notifications.models import Notification
 from stories import services as stories_services
+from stories import tasks as stories_tasks
 from tests.factories import (
     AffiliationFactory,
     CommentFactory,
@@ -431,7 +433,7 @@ WRITES = [
     ),
     Write(
         "privacy settings",
-        lambda w: accounts_services.profile_settings_update(
+        lambda w: members_services.profile_settings_update(
             profile=w.ben.profile,
             email_preferences={},
             visibility="members",
@@ -655,7 +657,7 @@ WRITES = [
     ),
     Write(
         "followers told of a new story (background job)",
-        lambda w: notifications_tasks.story_followers_notify(
+        lambda w: stories_tasks.story_followers_notify(
             story_id=StoryFactory(author=w.carla, tags=["summer reading"]).pk
         ),
         changes={"dashboard (Rosa)"},
@@ -675,7 +677,7 @@ WRITES = [
     ),
     Write(
         "weekly digest (background job)",
-        lambda w: notifications_tasks.weekly_digest(int(timezone.now().timestamp())),
+        lambda w: home_tasks.weekly_digest(int(timezone.now().timestamp())),
         keeps=set(VISITOR_PAGES),
     ),
 ]

@@ -12,7 +12,7 @@ from procrastinate.contrib.django import app as procrastinate_app
 from procrastinate.contrib.django.django_connector import DjangoConnector
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from config.tasks import email_message_send, jobs_retry_stalled
+from kit.tasks import email_message_send, jobs_retry_stalled
 
 
 @pytest.mark.django_db

@@ -1,5 +1,5 @@
 """Every text members write has a limit: the form says it and refuses more with the text kept,
-and the database refuses more whatever wrote it (config/textlimits.py)."""
+and the database refuses more whatever wrote it (kit/textlimits.py)."""
 
 import importlib
 
@@ -8,7 +8,7 @@ from django import forms
 from django.apps import apps
 from django.db import IntegrityError, connection, models, transaction
 
-from config.textlimits import LimitedTextField
+from kit.textlimits import LimitedTextField
 from tests.factories import (
     CommentFactory,
     GroupFactory,
@@ -128,7 +128,7 @@ def test_line_breaks_count_once_as_on_the_page():
     assert field.clean("a\r\nb\r\nc") == "a\nb\nc"
 
 
-MEMBER_FORM_MODULES = [f"{app}.forms" for app in ("accounts", "stories", "groups", "cooperatives")]
+MEMBER_FORM_MODULES = [f"{app}.forms" for app in ("members", "stories", "groups", "cooperatives")]
 
 
 def member_textareas() -> list[tuple[str, str, forms.Field]]:

@@ -5,7 +5,6 @@ from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from accounts.choices import NotificationKind
 from cooperatives.models import Affiliation, Organisation, Suggestion
 from cooperatives.services import (
     affiliation_remove,
@@ -17,6 +16,7 @@ from cooperatives.services import (
     suggestion_submit,
     unique_slug,
 )
+from notifications.kinds import NotificationKind
 from tests.factories import (
     OrganisationFactory,
     SuggestionFactory,

@@ -156,7 +156,7 @@ def test_the_still_on_question_is_its_own_kind_of_notification(
 ):
     """Switching off meetup reminders must not silence the question that keeps a series listed;
     switching off the question itself still leaves it in the organizer's notifications."""
-    from accounts.choices import NotificationKind
+    from notifications.kinds import NotificationKind
     from notifications.models import Notification
 
     organizer.profile.email_preferences = {NotificationKind.MEETUP_REMINDER: False}

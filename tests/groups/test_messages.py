@@ -5,9 +5,9 @@ from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
-from accounts.choices import NotificationKind
 from groups import services
 from groups.models import RSVP, Attendance, Membership
+from notifications.kinds import NotificationKind
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,11 +6,12 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from accounts.choices import NotificationKind
 from groups import services
 from groups.models import HORIZON, Meetup
+from groups.notices import meetup_changed_notify
 from groups.recurrence import Repeat, RuleSpec
-from groups.tasks import meetup_changed_notify, meetups_extend_horizon
+from groups.tasks import meetups_extend_horizon
+from notifications.kinds import NotificationKind
 
 pytestmark = pytest.mark.django_db
 

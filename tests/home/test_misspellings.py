@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import caches
 from django.urls import reverse
 
-from config.spelling import search_words_rebuild
+from kit.spelling import search_words_rebuild
 from tests.factories import (
     GroupFactory,
     MeetupFactory,

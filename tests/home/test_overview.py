@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from config.models import ScopeVersion
 from groups.models import RSVP, Attendance
 from home.overview import KEPT_FOR, WEEKS, first_week, kept_overview, overview
+from kit.models import ScopeVersion
 from stories.models import Comment, Story
 from tests.factories import CommentFactory, StoryFactory, UserFactory
 from tests.pictures import build_pictures_world

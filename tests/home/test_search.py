@@ -138,7 +138,7 @@ def test_search_queries_are_flat(member_client, text, django_assert_max_num_quer
 def test_a_nul_byte_in_the_query_is_not_a_server_error(client, db):
     response = client.get("/search/", {"q": "summer\x00reading"})
 
-    # refused before the view, like a NUL in any query string (config/middleware.py)
+    # refused before the view, like a NUL in any query string (kit/middleware.py)
     assert response.status_code == 400
     assert b"null character" in response.content
 

@@ -16,7 +16,6 @@ from django.test.signals import template_rendered
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.services import contact_send
 from cooperatives.services import suggestion_reject
 from groups.models import Occurrence
 from groups.services import (
@@ -28,12 +27,13 @@ from groups.services import (
     rsvp_set,
 )
 from groups.tasks import meetup_reminders_send, meetups_health_check
+from home.tasks import weekly_digest
 from mailin.services import inbound_mail_receive
+from members.services import contact_send
 from notifications.email_threads import reply_address
 from notifications.mailing_list import mailing_list_mode_set
 from notifications.models import Follow
 from notifications.services import follow_toggle
-from notifications.tasks import weekly_digest
 from stories.services import (
     answer_mark,
     colleagues_ask,

@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from taggit.models import Tag
 
-from accounts.choices import NotificationKind
+from notifications.kinds import NotificationKind
 from notifications.models import Follow, Notification
 from notifications.services import email_preference_set
 from stories.services import story_create, story_publish

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from accounts.choices import NotificationKind
 from mailin.services import inbound_mail_receive
+from notifications.kinds import NotificationKind
 from notifications.mailing_list import mailing_list_mode_set
 from notifications.models import Follow, MailingListDay, MailingListMode, Notification
 from notifications.services import follow_toggle

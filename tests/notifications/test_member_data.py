@@ -1,7 +1,7 @@
 import pytest
 
-from accounts.choices import NotificationKind
 from notifications import member_data
+from notifications.kinds import NotificationKind
 from notifications.models import Follow, Notification
 from tests.factories import UserFactory
 

@@ -1,7 +1,7 @@
 import pytest
 from django.core import mail
 
-from accounts.choices import NotificationKind
+from notifications.kinds import NotificationKind
 from notifications.models import Notification
 from notifications.services import notify
 

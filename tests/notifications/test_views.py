@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accounts.choices import NotificationKind
+from notifications.kinds import NotificationKind
 from notifications.models import Follow, Notification
 from notifications.services import unsubscribe_token
 from tests.factories import UserFactory

@@ -28,9 +28,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from accounts.forms import TopicsField
-from config.textlimits import LimitedTextField
 from cooperatives.fields import LinesArrayFormField
+from kit.textlimits import LimitedTextField
+from members.forms import TopicsField
 from stories.forms import CandidateChoiceField
 from tests.factories import TEST_PASSWORD
 from tests.security.site_map import ROUTES, build_world
@@ -340,7 +340,7 @@ def assert_each_bad_field_alone_is_no_server_error(client, name: str, url: str, 
 
 
 def assert_nul_in_each_parameter_is_refused(client, url: str, names):
-    """NUL in any one query parameter: 400 and the page that says why (config/middleware.py)."""
+    """NUL in any one query parameter: 400 and the page that says why (kit/middleware.py)."""
     names = {*names, *re.findall(r"[?&]([^=&]+)=", url)}
     separator = "&" if "?" in url else "?"
     for parameter in sorted(names):
@@ -427,11 +427,11 @@ def _project_form_fields() -> set[type[forms.Field]]:
 
 
 PROJECT_PACKAGES = {"accounts", "stories", "groups", "cooperatives", "notifications", "home"}
-PROJECT_PACKAGES |= {"config"}
+PROJECT_PACKAGES |= {"config", "kit", "members", "mailin"}
 FORM_MODULES = [
-    *(f"{app}.forms" for app in ("accounts", "stories", "groups", "cooperatives")),
+    *(f"{app}.forms" for app in ("members", "stories", "groups", "cooperatives")),
     *(f"{app}.admin" for app in ("accounts", "stories", "groups", "cooperatives")),
-    *("cooperatives.fields", "config.textlimits"),
+    *("cooperatives.fields", "kit.textlimits"),
 ]
 # each custom field as a form uses it, and a value with a NUL in it
 CUSTOM_FIELDS = {

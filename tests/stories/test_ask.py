@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.choices import NotificationKind
+from notifications.kinds import NotificationKind
 from stories import services
 from stories.models import AskRequest
 from stories.querysets import ASK_PER_STORY, ask_candidates

@@ -3,7 +3,7 @@
 import pytest
 from django.db import transaction
 
-from config import scopes
+from kit import scopes
 from stories.caching import count_of, remembered
 from stories.models import Story
 from tests.factories import StoryFactory

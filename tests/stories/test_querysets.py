@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from config.spelling import Correction
+from kit.spelling import Correction
 from stories.models import Story
 from stories.querysets import HIGHLIGHT_START, HIGHLIGHT_STOP
 from stories.services import story_update

@@ -4,7 +4,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from accounts.choices import NotificationKind
+from notifications.kinds import NotificationKind
 from stories import services
 from stories.models import Comment, HelpfulVote, Report, SavedStory, Story
 from tests.factories import CommentFactory, UserFactory

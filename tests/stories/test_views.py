@@ -762,7 +762,7 @@ def test_list_pages_announce_their_feeds(client):
 
 # --- query counts -------------------------------------------------------------------------
 def _list_queries(client, django_assert_max_num_queries, expected):
-    # one of them reads the versions of what the page shows (config/scopes.py)
+    # one of them reads the versions of what the page shows (kit/scopes.py)
     with django_assert_max_num_queries(expected) as captured:
         assert client.get(reverse("stories:list"), {"q": "library"}).status_code == 200
     return len(captured)
@@ -771,7 +771,7 @@ def _list_queries(client, django_assert_max_num_queries, expected):
 def test_list_queries_do_not_grow_with_stories_or_tags(client, django_assert_max_num_queries):
     login(client, UserFactory())
     StoryFactory.create_batch(2, title="A library story", tags=["one", "two"])
-    # the spelling lookup (config/spelling.py) is one query, whatever the words
+    # the spelling lookup (kit/spelling.py) is one query, whatever the words
     few = _list_queries(client, django_assert_max_num_queries, 8)
 
     for number in range(15):

@@ -20,7 +20,8 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, scale, **options):
-        from config import demo  # imports factory-boy, a development dependency
+        # factory-boy, which demo content is built with, is a development dependency
+        from config import demo  # noqa: PLC0415
 
         created = demo.seed(scale=scale, demo_email=DEMO_EMAIL, demo_password=DEMO_PASSWORD)
         for label, count in created.items():

@@ -1,0 +1,201 @@
+"""Pages kept by each app process — as visitors see them, and as each signed-in browser was
+shown them — each with the versions of what it shows (kit/scopes.py), and served only while
+those are all still current: a change drops the pages that show it and no others.
+
+A visitor's page depends only on its address and the site's content, a member's also on who
+they are: rendering it again for every request costs milliseconds of CPU, serving a kept copy
+a fraction of one. A page says what it shows: `kept_until_change(shows=…)` names the scopes
+read before the view runs (`site` always, and `member:<pk>` — with the figures every member's
+page shows, such as their unread count — for a member's page), the view may
+name more with `scopes.shows()`, and the rows it lists record their own versions
+(`scopes.saw()`, the fragments in kit/fragments.py). A kept copy costs one query to check:
+the current versions of everything it was made from.
+
+Whatever shows the passing of time ("upcoming" lists) is shown late by at most TIMEOUT.
+
+A visitor's copy is kept only when it cannot hold anything personal: a GET without a session or
+messages cookie, answered 200, that set no cookie, did not touch the session, showed no message
+and put no CSRF token in its HTML.
+
+A signed-in member's copy is that member's own page, kept for the one browser that asked for
+it: its key holds the session cookie and the CSRF cookie (so the tokens in its forms are the
+ones that browser sends back), and it is kept only from a page rendered for a valid session
+with no message waiting. KeptPagesMiddleware serves it before the session is read: whatever
+ends or changes a session (signing out, a password change, an admin's edit, a deleted session
+row) moves that member's scope on, which every one of their copies shows. A session that simply
+expires could still be shown the page it was last given until the copy lapses (TIMEOUT);
+anything it then asks to do is checked against the real session. Requests with a session
+cookie that is not signed in are always rendered. Nothing is kept from a request that changed
+something (its changes are not counted yet)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
+
+from kit import scopes
+
+TIMEOUT = 60
+
+Shows = Iterable[str] | Callable[..., Iterable[str]]
+
+
+def kept_until_change(view=None, *, shows: Shows = ()):
+    """Serves a kept copy of the page while what it shows has not changed (see the module's
+    notes). `shows`: scope names, or a function of the view's arguments that returns them,
+    read before the view runs; `site` and the member's own scope are always added."""
+    if view is None:
+        return lambda view: kept_until_change(view, shows=shows)
+
+    @wraps(view)
+    def view_or_kept_copy(request: HttpRequest, *args, **kwargs):
+        reader = _reader(request)
+        if reader is None:
+            return view(request, *args, **kwargs)
+        with scopes.reading() as reading:
+            declared = [
+                scopes.SITE,
+                *(shows(request, *args, **kwargs) if callable(shows) else shows),
+            ]
+            if reader:
+                declared += scopes.shown_to_member(request.user.pk)
+            key = _key(request, reader)
+            kept = caches["pages"].get(key)
+            # one query: the kept copy's versions and those the page would be rendered with
+            current = scopes.versions([*declared, *(kept[0] if kept else ())])
+            if kept is not None and all(current[name] == v for name, v in kept[0].items()):
+                return _restored(kept[1])
+            reading.shown.clear()
+            reading.mixed = False
+            scopes.shows(*declared)
+            response = view(request, *args, **kwargs)
+            if callable(getattr(response, "render", None)):
+                response.render()
+            # the kept copy and this response both say they differ for signed-in members
+            patch_vary_headers(response, ["Cookie"])
+            if reading.keepable and _is_keepable(request, response, reader):
+                caches["pages"].set(key, (dict(reading.shown), _frozen(response)), TIMEOUT)
+        return response
+
+    view_or_kept_copy.kept_until_change = True  # for KeptPagesMiddleware; wraps() carries it
+    return view_or_kept_copy
+
+
+class KeptPagesMiddleware:
+    """Serves a member's kept copy before the session and the member are loaded from the
+    database (the onboarding middleware after this one would load them): the copy was made
+    for this very session cookie by a page that checked both, and signing out, password
+    changes and onboarding all move the member's scope on, which the copy shows. Visitors'
+    copies are served by the view's decorator, which costs them nothing more."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not getattr(view_func, "kept_until_change", False):
+            return None
+        reader = _reader_by_cookies(request)
+        if not reader:
+            return None
+        kept = caches["pages"].get(_key(request, reader))
+        # the versions read here are this request's: the view reuses them if it renders
+        if kept is None or not scopes.still_current(kept[0]):
+            return None
+        return _restored(kept[1])
+
+
+def kept_figures(name: str, compute: Callable[[], Any], *, shows: Iterable[str]) -> Any:
+    """`compute()`, kept by this process under the versions of the scopes it is counted from
+    (`shows`, and the site), and shared by every address that shows it: a map's counts beside
+    a list are the same on every page and filter of that list, so only the first page rendered
+    after a change to those scopes pays their aggregate query. The page being rendered shows
+    those scopes too, so its own copy is dropped with them. `name` must say whose figures they
+    are when they depend on the viewer."""
+    names = [scopes.SITE, *shows]
+    if any(scopes.pending(scope) for scope in names):
+        return compute()  # changed in this request, not counted yet: nothing to keep
+    scopes.shows(*names)
+    current = scopes.versions(names)
+    key = "figures:{}:{}".format(name, ":".join(str(current[scope]) for scope in names))
+    return caches["process"].get_or_set(key, compute, TIMEOUT)
+
+
+def _reader(request: HttpRequest) -> str | None:
+    """Whose copies this request may read and keep: "" for a visitor, the signed-in browser's
+    own key, or None when the page must be rendered (a message waiting, a stale session)."""
+    reader = _reader_by_cookies(request)
+    if not reader:
+        return reader
+    session_cookie = request.COOKIES[settings.SESSION_COOKIE_NAME]
+    signed_in = request.user.is_authenticated and request.session.session_key == session_cookie
+    if not signed_in or len(get_messages(request)):
+        return None
+    return reader
+
+
+def _reader_by_cookies(request: HttpRequest) -> str | None:
+    """What the cookies alone say: "" for a visitor, a key for the session cookie and the CSRF
+    cookie together (the CSRF tokens in a member's page are masked from that cookie), None for
+    anything but a GET or a request with a messages cookie."""
+    if request.method != "GET" or CookieStorage.cookie_name in request.COOKIES:
+        return None
+    session_cookie = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if session_cookie is None:
+        return ""
+    browser = (session_cookie, request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""))
+    return hashlib.blake2b(repr(browser).encode(), digest_size=16).hexdigest()
+
+
+def _key(request: HttpRequest, reader: str) -> str:
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
+    return f"page:{reader}:{digest}"
+
+
+def _is_keepable(request: HttpRequest, response: HttpResponse, reader: str) -> bool:
+    cache_control = response.get("Cache-Control", "")
+    shared_caching_refused = (
+        ("no-store", "no-cache") if reader else ("private", "no-store", "no-cache")
+    )
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and _sets_no_new_cookie(request, reader)
+        and not request.session.modified
+        and not len(get_messages(request))
+        and not any(word in cache_control for word in shared_caching_refused)
+    )
+
+
+def _sets_no_new_cookie(request: HttpRequest, reader: str) -> bool:
+    """The view set no cookie, and the CSRF middleware will not set a new one after it: a
+    visitor's page holds no CSRF token; a member's tokens are masked from the CSRF cookie their
+    browser sent (the middleware only renews it)."""
+    if not reader:
+        return not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    sent = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+    return sent is not None and request.META.get("CSRF_COOKIE", sent) == sent
+
+
+def _frozen(response: HttpResponse) -> tuple:
+    return response.status_code, response.content, list(response.headers.items())
+
+
+def _restored(frozen: tuple) -> HttpResponse:
+    status, content, headers = frozen
+    response = HttpResponse(content, status=status, headers=dict(headers))
+    response.kept_copy = True  # for tests and debugging: not rendered for this request
+    return response

@@ -1,0 +1,11 @@
+from django import template
+
+from kit.markdown import render_markdown
+
+register = template.Library()
+
+
+@register.filter(name="markdown")
+def markdown_filter(text):
+    """`{{ story.what_we_did|markdown }}`: safe HTML from a member's Markdown."""
+    return render_markdown(text)
