@@ -25,7 +25,9 @@ from notifications.models import Follow
 SUGGESTIONS_PER_HOUR = 10
 
 
-@method_decorator(kept_until_change(shows=searching_shows(DIRECTORY)), name="dispatch")
+@method_decorator(
+    kept_until_change(shows=searching_shows(DIRECTORY), timeless=True), name="dispatch"
+)
 class OrganisationListView(ListView):
     template_name = "cooperatives/organisation_list.html"
     context_object_name = "organisations"

@@ -12,6 +12,7 @@ from django.db.models.functions import Greatest
 from accounts.models import Profile
 from cooperatives.models import Organisation
 from groups.models import Group, Meetup, Occurrence
+from kit import scopes
 from kit.spelling import Correction, correction_for
 from stories.models import Story
 
@@ -124,7 +125,7 @@ def meetups(viewer, text: str, correction: Correction | None = None) -> list:
         .order_by("-exact", "-score", "next_start", "pk")
         .values("pk")[:PER_SECTION]
     )
-    return list(
+    dates = list(
         upcoming.filter(meetup__in=best_series)
         .annotate(
             exact=_matches(query, "meetup__search_vector"),
@@ -134,6 +135,12 @@ def meetups(viewer, text: str, correction: Correction | None = None) -> list:
         .for_listing(viewer)
         .order_by("-exact", "-score", "start", "pk")[:PER_SECTION]
     )
+    # Time changes this list only when a date it shows ends: each listed series' next date is
+    # listed (it ranks first among its dates), and the series' other dates, listed or not,
+    # rank after every listed one — so a kept page lasts until then (kit/pagecache.py).
+    if dates:
+        scopes.until(min(date.end for date in dates))
+    return dates
 
 
 def organisations(viewer, text: str, correction: Correction | None = None) -> list:

@@ -11,7 +11,13 @@ name more with `scopes.shows()`, and the rows it lists record their own versions
 (`scopes.saw()`, the fragments in kit/fragments.py). A kept copy costs one query to check:
 the current versions of everything it was made from.
 
-Whatever shows the passing of time ("upcoming" lists) is shown late by at most TIMEOUT.
+Whatever shows the passing of time ("upcoming" lists) is shown late by at most TIMEOUT. A page
+that shows only what the site holds (`kept_until_change(timeless=True)`: stories, searches,
+the directory) is kept for visitors up to KEPT_LONGEST, or until the moment it names with
+`scopes.until()` (the first "upcoming" date it lists ends): re-rendering such a page every
+minute in every process would cost more than all the writes that drop it. Each copy lapses at
+a moment drawn from the last quarter of its life, so copies made together — after a restart or
+a deploy — are not all rendered again in the same second.
 
 A visitor's copy is kept only when it cannot hold anything personal: a GET without a session or
 messages cookie, answered 200, that set no cookie, did not touch the session, showed no message
@@ -31,7 +37,10 @@ something (its changes are not counted yet)."""
 from __future__ import annotations
 
 import hashlib
+import random
+import time
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
@@ -45,16 +54,19 @@ from django.utils.cache import patch_vary_headers
 from kit import scopes
 
 TIMEOUT = 60
+KEPT_LONGEST = 15 * 60
 
 Shows = Iterable[str] | Callable[..., Iterable[str]]
 
 
-def kept_until_change(view=None, *, shows: Shows = ()):
+def kept_until_change(view=None, *, shows: Shows = (), timeless: bool = False):
     """Serves a kept copy of the page while what it shows has not changed (see the module's
     notes). `shows`: scope names, or a function of the view's arguments that returns them,
-    read before the view runs; `site` and the member's own scope are always added."""
+    read before the view runs; `site` and the member's own scope are always added.
+    `timeless`: the page shows nothing that the passing of time changes but what it names
+    with `scopes.until()`."""
     if view is None:
-        return lambda view: kept_until_change(view, shows=shows)
+        return lambda view: kept_until_change(view, shows=shows, timeless=timeless)
 
     @wraps(view)
     def view_or_kept_copy(request: HttpRequest, *args, **kwargs):
@@ -69,13 +81,14 @@ def kept_until_change(view=None, *, shows: Shows = ()):
             if reader:
                 declared += scopes.shown_to_member(request.user.pk)
             key = _key(request, reader)
-            kept = caches["pages"].get(key)
+            kept = _unlapsed(caches["pages"].get(key))
             # one query: the kept copy's versions and those the page would be rendered with
             current = scopes.versions([*declared, *(kept[0] if kept else ())])
             if kept is not None and all(current[name] == v for name, v in kept[0].items()):
                 return _restored(kept[1])
             reading.shown.clear()
             reading.mixed = False
+            reading.until = None
             scopes.shows(*declared)
             response = view(request, *args, **kwargs)
             if callable(getattr(response, "render", None)):
@@ -83,7 +96,10 @@ def kept_until_change(view=None, *, shows: Shows = ()):
             # the kept copy and this response both say they differ for signed-in members
             patch_vary_headers(response, ["Cookie"])
             if reading.keepable and _is_keepable(request, response, reader):
-                caches["pages"].set(key, (dict(reading.shown), _frozen(response)), TIMEOUT)
+                life = _life(KEPT_LONGEST if timeless and not reader else TIMEOUT, reading.until)
+                if life > 0:
+                    kept = (dict(reading.shown), _frozen(response), _now() + life)
+                    caches["pages"].set(key, kept, life)
         return response
 
     view_or_kept_copy.kept_until_change = True  # for KeptPagesMiddleware; wraps() carries it
@@ -109,7 +125,7 @@ class KeptPagesMiddleware:
         reader = _reader_by_cookies(request)
         if not reader:
             return None
-        kept = caches["pages"].get(_key(request, reader))
+        kept = _unlapsed(caches["pages"].get(_key(request, reader)))
         # the versions read here are this request's: the view reuses them if it renders
         if kept is None or not scopes.still_current(kept[0]):
             return None
@@ -130,6 +146,27 @@ def kept_figures(name: str, compute: Callable[[], Any], *, shows: Iterable[str])
     current = scopes.versions(names)
     key = "figures:{}:{}".format(name, ":".join(str(current[scope]) for scope in names))
     return caches["process"].get_or_set(key, compute, TIMEOUT)
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _life(longest: float, until: datetime | None) -> float:
+    """Seconds to keep a copy: `longest` (KEPT_LONGEST for a visitor's timeless page, TIMEOUT
+    for the others — a member's too, so a session that expires is not shown its pages for
+    long), or to `until` when the page named an earlier moment; cut to a moment drawn from the
+    last quarter of that life."""
+    if until is not None:
+        longest = min(longest, until.timestamp() - _now())
+    return longest * random.uniform(0.75, 1.0)  # noqa: S311 (spreading lapses, not a secret)
+
+
+def _unlapsed(kept: tuple | None) -> tuple | None:
+    """The kept copy, unless its moment has passed (the cache's own expiry is not exact)."""
+    if kept is None or kept[2] <= _now():
+        return None
+    return kept
 
 
 def _reader(request: HttpRequest) -> str | None:

@@ -54,6 +54,7 @@ import contextlib
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 
 from django.apps import apps
@@ -102,6 +103,7 @@ class Reading:
     mixed: bool = False  # one scope shown at two versions: a change landed mid-render
     changes: set[str] = field(default_factory=set)
     wrote: bool = False
+    until: datetime | None = None  # the first moment what is shown changes by itself (`until`)
 
     def show(self, name: str, version: int) -> None:
         if self.shown.setdefault(name, version) != version:
@@ -185,6 +187,14 @@ def shows(*names: str) -> None:
         return
     for name, version in versions(names).items():
         active.show(name, version)
+
+
+def until(moment: datetime) -> None:
+    """What the page shows changes by itself at `moment`, with no write (the first date an
+    "upcoming" list shows ends): a copy of it is not served from then on."""
+    active = _reading.get()
+    if active is not None and (active.until is None or moment < active.until):
+        active.until = moment
 
 
 def saw(name: str, version: int | None) -> None:

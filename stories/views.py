@@ -81,7 +81,7 @@ def list_shows(request, *args, **kwargs) -> list[str]:
     return searching_shows(STORIES, MEMBERS, *([sort] if sort else []))(request)
 
 
-@method_decorator(kept_until_change(shows=list_shows), name="dispatch")
+@method_decorator(kept_until_change(shows=list_shows, timeless=True), name="dispatch")
 class StoryListView(ListView):
     template_name = "stories/story_list.html"
     context_object_name = "stories"
@@ -275,7 +275,7 @@ def detail_shows(request, pk: int, slug: str | None = None) -> list[str]:
 
 
 @require_safe
-@kept_until_change(shows=detail_shows)
+@kept_until_change(shows=detail_shows, timeless=True)
 def story_detail(request, pk: int, slug: str | None = None):
     story = _story_with_details(request.user, pk)
     if slug != story.slug:

@@ -2,6 +2,7 @@
 personal."""
 
 import re
+import time
 
 import pytest
 from django.conf import settings
@@ -17,11 +18,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from kit import scopes
+from kit import pagecache, scopes
 from kit.pagecache import kept_figures, kept_until_change
 from kit.scopes import DIRECTORY, GROUPS, SITE, ScopesMiddleware, versions
 from stories.models import SavedStory, Story
-from tests.factories import GroupFactory, StoryFactory, UserFactory
+from tests.factories import GroupFactory, MeetupFactory, StoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -357,3 +358,64 @@ def test_figures_from_what_this_request_changed_are_not_kept():
         worked_out = [kept_figures("map", lambda: "before it moves on", shows=[DIRECTORY])]
     worked_out.append(kept_figures("map", lambda: "counted afresh", shows=[DIRECTORY]))
     assert worked_out == ["before it moves on", "counted afresh"]
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The pages' clock, moved by the test (the cache backend's own expiry is real time)."""
+    now = {"at": time.time()}
+    monkeypatch.setattr(pagecache, "_now", lambda: now["at"])
+    return now
+
+
+def kept(client, url, data=None) -> bool:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, data)
+    assert response.status_code == 200
+    return getattr(response, "kept_copy", False) and len(queries) == 1
+
+
+def test_pages_that_show_the_passing_of_time_lapse_after_a_minute(client, clock):
+    GroupFactory(name="Quilting librarians")
+    client.get(reverse("groups:list"))
+    assert kept(client, reverse("groups:list"))
+
+    clock["at"] += pagecache.TIMEOUT
+
+    assert not kept(client, reverse("groups:list"))
+
+
+def test_timeless_pages_are_kept_for_visitors_until_what_they_show_changes(client, clock):
+    story = StoryFactory(title="Makerspace on a shoestring")
+    for url in (reverse("stories:list"), story.get_absolute_url(), reverse("cooperatives:list")):
+        client.get(url)
+        clock["at"] += pagecache.TIMEOUT * 5
+        assert kept(client, url), url
+
+    clock["at"] += pagecache.KEPT_LONGEST
+
+    assert not kept(client, reverse("stories:list"))
+
+
+def test_a_members_copy_of_a_timeless_page_lapses_after_a_minute(client, clock):
+    member = UserFactory()
+    client.force_login(member)
+    client.get("/")  # onboarding and the CSRF cookie, as a browser's first page
+    client.get(reverse("stories:list"))
+    assert kept(client, reverse("stories:list"))
+
+    clock["at"] += pagecache.TIMEOUT
+
+    assert not kept(client, reverse("stories:list"))
+
+
+def test_a_search_listing_meetups_lapses_when_the_first_date_it_shows_ends(client, clock):
+    date = MeetupFactory(title="Quilting bee and book swap").occurrences.get()
+    clock["at"] = date.end.timestamp() - 100
+    client.get(reverse("search"), {"q": "quilting"})
+
+    clock["at"] += 60
+    assert kept(client, reverse("search"), {"q": "quilting"})
+    clock["at"] += 41
+
+    assert not kept(client, reverse("search"), {"q": "quilting"})
