@@ -44,13 +44,15 @@ apps' `caching` modules, which the kit imports once every model is loaded: kit/a
 services, the admin, background jobs and data fixes alike; services call it themselves for bulk
 `update()`s, which send no signal. Versions move on from a sequence (a number is never used
 twice), once the change has committed: inside a request after the response (views' transactions
-have committed by then), elsewhere on commit. A member's request that wrote (a POST that did
-not fail) but named no scope moves `site` on.
+have committed by then), elsewhere on commit. A member's request that changed rows of a table
+pages show (a POST that did not fail) but named no scope moves `site` on; one that changed
+nothing moves nothing (an RSVP given twice, "mark all read" with nothing unread).
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -289,6 +291,26 @@ def move_on(names: Iterable[str]) -> None:
         )
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+# the table a statement changes rows of, and the tables whose rows no page shows: sessions,
+# the database cache (rate-limit counters), the versions themselves, the task queue
+_CHANGED_TABLE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.I)
+_UNSHOWN = re.compile(r"django_session|django_cache|config_scopeversion|procrastinate_\w+")
+
+
+class _ContentWrites:
+    """An execute wrapper noting whether a request changed rows pages may show: a member's
+    post that changed nothing (an answer given twice, "mark all read" with nothing unread)
+    must not drop every kept page of the site."""
+
+    seen = False
+
+    def __call__(self, execute, sql, params, many, context):
+        if not self.seen and (table := _CHANGED_TABLE.match(sql)):
+            self.seen = not _UNSHOWN.fullmatch(table[1])
+        return execute(sql, params, many, context)
+
+
 class ScopesMiddleware:
     """Gives each request its reading, and moves on what it changed after the response."""
 
@@ -296,10 +318,16 @@ class ScopesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        statements = _ContentWrites()
         with reading(in_request=True) as active:
-            response = self.get_response(request)
+            if request.method in SAFE_METHODS:
+                response = self.get_response(request)
+            else:
+                with connection.execute_wrapper(statements):
+                    response = self.get_response(request)
         names = set(active.changes)
-        if self._may_have_written_unseen(request, response) and not active.wrote:
+        unseen = statements.seen and not active.wrote
+        if unseen and self._may_have_written_unseen(request, response):
             names.add(SITE)  # a change that sent no signal and named nothing
         move_on(names)
         return response
@@ -311,7 +339,7 @@ class ScopesMiddleware:
         nothing — and no visitor can make every kept page be dropped by posting anywhere."""
         user = getattr(request, "user", None)
         return (
-            request.method not in ("GET", "HEAD", "OPTIONS", "TRACE")
+            request.method not in SAFE_METHODS
             and response.status_code < 400
             and user is not None
             and user.is_authenticated

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.cache import SessionStore
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSession
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.http import HttpResponse
@@ -22,7 +23,13 @@ from kit import pagecache, scopes
 from kit.pagecache import kept_figures, kept_until_change
 from kit.scopes import DIRECTORY, GROUPS, SITE, ScopesMiddleware, versions
 from stories.models import SavedStory, Story
-from tests.factories import GroupFactory, MeetupFactory, StoryFactory, UserFactory
+from tests.factories import (
+    GroupFactory,
+    MeetupFactory,
+    MembershipFactory,
+    StoryFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -95,12 +102,36 @@ def test_a_members_successful_post_that_named_no_change_moves_the_site_on(rf):
     ScopesMiddleware(lambda request: HttpResponse(status=302))(_post_as(rf, AnonymousUser()))
     assert versions([SITE]) == before  # refused writes and reads change nothing
 
+    def changes_nothing(request):
+        list(Story.objects.all())
+        session = DatabaseSession()  # sessions are no page's content
+        session["seen"] = True
+        session.save()
+        return HttpResponse(status=302)
+
+    ScopesMiddleware(changes_nothing)(_post_as(rf, member))
+    assert versions([SITE]) == before  # nothing changed: nothing kept is dropped
+
     def bulk_update(request):
         Story.objects.update(title="Changed by a bulk update")  # no signal, nothing named
         return HttpResponse(status=302)
 
     ScopesMiddleware(bulk_update)(_post_as(rf, member))
     assert versions([SITE]) != before
+
+
+def test_a_members_post_that_changed_nothing_drops_no_kept_page(client):
+    date = MeetupFactory().occurrences.get()
+    member = MembershipFactory(group=date.meetup.group).member
+    client.force_login(member)
+    rsvp = reverse("groups:rsvp", kwargs={"slug": date.meetup.group.slug, "pk": date.pk})
+    client.post(rsvp, {"answer": "going"})
+    before = versions([SITE, scopes.occurrence(date.pk)])
+
+    answered_again = client.post(rsvp, {"answer": "going"})  # a double click: nothing to save
+
+    assert answered_again.status_code == 302
+    assert versions([SITE, scopes.occurrence(date.pk)]) == before
 
 
 def test_a_post_that_named_its_changes_moves_only_those_on(rf):
