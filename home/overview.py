@@ -16,6 +16,7 @@ first week shown, so a new week is counted at once."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
@@ -43,6 +44,7 @@ class Overview:
     charts: list[LineChart]
     verification_map: TileMap
     counted_at: datetime
+    drawn_from: str  # a digest of the numbers the pictures draw: their drawing is kept under it
 
     @property
     def kept_for_minutes(self) -> int:
@@ -161,6 +163,10 @@ def _drawn(counts: dict) -> Overview:
             ),
         ),
         counted_at=counts["counted_at"],
+        drawn_from=hashlib.blake2b(
+            repr((weeks, counts["weekly"], sorted(counts["flagged"].items()))).encode(),
+            digest_size=16,
+        ).hexdigest(),
     )
 
 

@@ -5,6 +5,7 @@ when it was counted, and counted again on a staff member's request."""
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -201,3 +202,19 @@ def test_count_again_is_for_staff_only_and_needs_the_forms_token(client):
     assert staff.get(RECOUNT).status_code == 405
 
     assert comments_this_week(staff.get(OVERVIEW).content.decode()) == "1"  # still as kept
+
+
+def test_the_pictures_are_drawn_once_for_the_numbers_they_show(client):
+    caches["process"].clear()  # drawn by an earlier test of this process with the same numbers
+    world = build_pictures_world()
+    client.force_login(world.organizer)
+    drawn = "includes/_line_chart.html"
+
+    first, again = client.get(OVERVIEW), client.get(OVERVIEW)
+    CommentFactory()
+    recounted = client.post(RECOUNT, follow=True)
+
+    assert drawn in [t.name for t in first.templates]
+    assert drawn not in [t.name for t in again.templates]  # the same numbers: kept
+    assert drawn in [t.name for t in recounted.templates]  # new numbers: drawn again
+    assert again.content.decode().count("<svg") == first.content.decode().count("<svg")
