@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import http.client
 import itertools
+import math
 import multiprocessing
 import random
 import statistics
@@ -211,13 +212,26 @@ def write_for(
     out.put(log)
 
 
-def start_writer(base: str, plans, per_second: float, seconds: float):
+def start_writer(base: str, plans, per_second: float, seconds: float, *, window: int = 0):
     """The writer process and the queue its log comes back on (join after wrk is done)."""
+    plans = continuing(plans, per_second=per_second, seconds=seconds, window=window)
     context = multiprocessing.get_context("fork")
     out = context.Queue()
     process = context.Process(target=write_for, args=(base, plans, per_second, seconds, out))
     process.start()
     return process, out
+
+
+def continuing(plans: dict, *, per_second: float, seconds: float, window: int) -> dict:
+    """The plans as the `window`-th writing window of a run takes them: where the windows
+    before it stopped, so the same few members do not make every window's writes (and meet
+    the posting limits members have)."""
+    done = math.ceil(per_second * seconds / len(WRITE_KINDS)) * window
+    return {
+        kind: writes[done % len(writes) :] + writes[: done % len(writes)]
+        for kind, writes in plans.items()
+        if writes
+    }
 
 
 def summarise_writes(logs: list[WriteLog]) -> dict:

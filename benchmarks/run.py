@@ -591,7 +591,11 @@ class Bench:
             ceiling = self.wrk(trivial, record=not trivial.runs or self.args.mixed_only)
             quiet = self.wrk_rotation(paths)
             writer, out = start_writer(
-                self.server.base, plans, self.args.writes, self.args.duration + 0.5
+                self.server.base,
+                plans,
+                self.args.writes,
+                self.args.duration + 0.5,
+                window=number - 1,
             )
             busy = self.wrk_rotation(paths)
             writes = out.get(timeout=self.args.duration + 60)

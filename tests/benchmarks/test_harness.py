@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from benchmarks import run
+from benchmarks.mixed import WRITE_KINDS, continuing
 from benchmarks.pages import PAGES, TRIVIAL, Page, first, named
 from config.demo import seed
 from config.management.commands.seed_demo import DEMO_EMAIL, DEMO_PASSWORD
@@ -342,3 +343,14 @@ def test_the_mixed_workload_is_recorded_with_its_targets(tmp_path, monkeypatch):
     assert "✓ ✓ ✗ ✓" in text  # the page at / answered in 120 ms at the server's p95
     assert "| `/` | 60 | 120.0 | 1 | 200: 60 |" in text
     assert "some missed" in text
+
+
+def test_each_writing_window_goes_on_where_the_last_one_stopped():
+    plans = {kind: [f"{kind} {n}" for n in range(7)] for kind in WRITE_KINDS}
+
+    first = continuing(plans, per_second=5, seconds=2, window=0)
+    third = continuing(plans, per_second=5, seconds=2, window=2)
+
+    assert first["comment"][:2] == ["comment 0", "comment 1"]  # 2 of each kind a window
+    assert third["comment"][:2] == ["comment 4", "comment 5"]
+    assert sorted(third["comment"]) == sorted(plans["comment"])  # all of them, in turn
