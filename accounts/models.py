@@ -1,7 +1,7 @@
-from typing import ClassVar
+from typing import ClassVar, TypeAlias
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.auth.models import AbstractUser, AnonymousUser, BaseUserManager
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -94,6 +94,10 @@ class User(AbstractUser):
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:detail", kwargs={"pk": self.pk})
+
+
+# who is looking: a signed-in member, a visitor (`request.user`), or no one (an email, a job)
+Viewer: TypeAlias = User | AnonymousUser | None
 
 
 class HelpTopic(TaggedItemBase):

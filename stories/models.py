@@ -4,7 +4,10 @@ with them (helpful votes, saves, reports, asking a colleague).
 Writes with side effects live in `stories/services.py`; reads in `stories/querysets.py`.
 """
 
+from typing import Any
+
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
@@ -16,6 +19,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
+from accounts.models import User
 from kit.textlimits import text_length_checks
 from kit.vocabularies import COUNTRIES, US_STATE_NAMES, Audience, LibraryType
 from notifications.email_threads import MailThread
@@ -249,7 +253,7 @@ class Story(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.slug = slugify(self.title)[:180].strip("-") or "story"
         super().save(*args, **kwargs)
 
@@ -298,7 +302,7 @@ class Story(models.Model):
             return US_STATE_NAMES.get(self.state, self.state)
         return ", ".join(part for part in (self.state, self.get_country_display()) if part)
 
-    def is_editor(self, user) -> bool:
+    def is_editor(self, user: User | AnonymousUser) -> bool:
         """Authors and co-authors may edit, publish and delete."""
         if not user.is_authenticated:
             return False
@@ -307,7 +311,7 @@ class Story(models.Model):
         # uses the prefetched co-authors when the view loaded them
         return any(coauthor.pk == user.pk for coauthor in self.coauthors.all())
 
-    def can_manage_coauthors(self, user) -> bool:
+    def can_manage_coauthors(self, user: User | AnonymousUser) -> bool:
         if not user.is_authenticated:
             return False
         if self.author_id is None:
