@@ -21,7 +21,12 @@ from kit.vocabularies import US_STATES
 
 if TYPE_CHECKING:
     from accounts.models import User, Viewer
-    from cooperatives.models import Affiliation, Contact, Organisation
+    from cooperatives.models import (
+        Affiliation,
+        Contact,
+        Organisation,
+        Suggestion,  # noqa: F401 named by a (quoted) base class
+    )
 
 # Profile.Visibility values, spelled out to keep this module free of model imports
 PUBLIC = "public"

@@ -17,7 +17,14 @@ from kit.scopes import version_of
 
 if TYPE_CHECKING:
     from accounts.models import User, Viewer
-    from groups.models import RSVP, Attendance, Meetup, Membership, Occurrence
+    from groups.models import (
+        RSVP,
+        Attendance,
+        Group,  # noqa: F401 named by GroupQuerySet's (quoted) base
+        Meetup,
+        Membership,
+        Occurrence,
+    )
 
 PUBLIC = "public"
 # the longest a date lasts: a series' are at most a day, a moved date ends on its own day (25

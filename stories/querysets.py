@@ -45,7 +45,10 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from accounts.models import User, Viewer
-    from stories.models import Story
+    from stories.models import (
+        Comment,  # noqa: F401 named by a (quoted) base class
+        Story,
+    )
 
 SEARCH_CONFIG = "english"
 # ts_headline marks matches with these; the template escapes the text, then turns them into
