@@ -24,7 +24,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 
 
-def text_length_checks(prefix: str, **limits: int) -> list[models.CheckConstraint]:
+def text_length_checks(prefix: str, **limits: int) -> list[models.BaseConstraint]:
     """One check constraint per `field=limit`, named `<prefix>_<field>_length`: the database
     refuses a longer text whatever wrote it (a form, a service, an import, a seeder)."""
     return [

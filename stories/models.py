@@ -43,7 +43,7 @@ class StoryKind(models.TextChoices):
 
 
 # How the structured form asks for each part, per kind. Keys are Story field names.
-SECTION_LABELS = {
+SECTION_LABELS: dict[str, dict[str, str]] = {
     "situation": {
         StoryKind.SUCCESS: "The situation",
         StoryKind.CHALLENGE: "The challenge",

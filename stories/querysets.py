@@ -498,11 +498,10 @@ def ask_candidates(story: Story, *, limit: int | None = 8) -> models.QuerySet[Us
         .values("pk")
         .distinct()
     )
-    candidates = (
+    candidates: models.QuerySet[User] = (
         Member.objects.filter(pk__in=ids)
         .select_related("profile")
-        # taggit's manager, which the plugin cannot follow (taggit ships no types)
-        .prefetch_related("profile__can_help_with")  # type: ignore[misc]
+        .prefetch_related("profile__can_help_with")
         .annotate(
             nearness=nearness,
             same_type=Case(
