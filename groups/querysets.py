@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, overload
 
 from django.apps import apps
 from django.db import models
@@ -34,6 +34,25 @@ VENUES = {
     "in_person": ["in_person", "hybrid"],
     "online": ["online", "hybrid"],
 }
+
+
+class Turnout(TypedDict):
+    """What `OccurrenceQuerySet.with_turnout()` annotates."""
+
+    going_count: int
+    attended_count: int
+
+
+class ViewerRsvp(TypedDict):
+    """What `OccurrenceQuerySet.with_viewer_rsvp()` (and `for_listing()`) annotates."""
+
+    viewer_rsvp: str | None
+
+
+class UpcomingCount(TypedDict):
+    """What `GroupQuerySet.with_upcoming_count()` annotates."""
+
+    upcoming_count: int
 
 
 def local_day(occurrence: str = "") -> Cast:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -11,6 +11,12 @@ from django.db.models.functions import Coalesce
 
 from notifications.followables import FOLLOWABLE
 from notifications.kinds import NotificationKind
+
+
+class ViewerFollows(TypedDict):
+    """What `annotate(viewer_follows=Follow.objects.followed_by(…))` adds."""
+
+    viewer_follows: bool
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):

@@ -182,6 +182,11 @@ class Story(models.Model):
 
     objects = StoryQuerySet.as_manager()
 
+    # why a card is on a member's dashboard, set on the cards it shows (home/dashboard.py)
+    is_for_me: bool
+    is_followed: bool
+    is_helpable: bool
+
     class Meta:
         verbose_name_plural = "stories"
         ordering = ["-published_at", "-pk"]

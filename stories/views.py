@@ -256,8 +256,10 @@ def _story_with_details(user, pk: int) -> Story:
     # the story with its author card, pinned answer and the viewer's vote and save, then one
     # query each for tags, co-authors and the author's topics, however many there are
     queryset = Story.objects.select_related(
-        "author__profile", "solved_answer__author__profile", "discussed_at__meetup__group"
-    # taggit's managers, which the plugin cannot follow as relations
+        "author__profile",
+        "solved_answer__author__profile",
+        "discussed_at__meetup__group",
+        # taggit's managers, which the plugin cannot follow as relations
     ).prefetch_related("tags", "author__profile__can_help_with")  # type: ignore[misc]
     # read with the story: its discussion is kept under it (kit/fragments.py)
     queryset = queryset.annotate(scope_version=version_of("story"))
