@@ -521,8 +521,31 @@ class Bench:
                 )
 
     def wrk(self, result: PageResult, *, duration: int | None = None, record=False) -> Run:
+        scripted = {"BENCH_DISTINCT": "1" if result.page.rendered else "0"}
+        if result.page.new_queries:
+            scripted["BENCH_QUERIES"] = str(QUERIES_FILE)
+        summary, log = self.run_wrk(
+            result.url, self.headers(result.page), scripted, duration=duration
+        )
+        lines = [m for m in LOG_LINE.finditer(log) if m["path"] == result.path]
+        run = Run(
+            rps=summary["requests"] / (summary["duration_us"] / 1e6),
+            p50_ms=summary["p50_us"] / 1000,
+            p95_ms=summary["p95_us"] / 1000,
+            errors=sum(summary["errors"].values()),
+            server_ms=[float(m["ms"]) for m in lines],
+            queries=[int(m["queries"]) for m in lines],
+        )
+        if record:
+            result.runs.append(run)
+        return run
+
+    def run_wrk(
+        self, url: str, headers: dict, scripted: dict, *, duration: int | None = None
+    ) -> tuple[dict, str]:
+        """One wrk run (wrk_report.lua, told by `scripted` environment variables what to ask):
+        its summary and the server's request log lines written meanwhile."""
         duration = duration or self.args.duration
-        headers = [arg for k, v in self.headers(result.page).items() for arg in ("-H", f"{k}: {v}")]
         command = [
             "wrk",
             f"-t{self.args.threads}",
@@ -532,13 +555,10 @@ class Bench:
             "5s",
             "-s",
             str(WRK_SCRIPT),
-            *headers,
-            self.server.base + result.url,
+            *(arg for k, v in headers.items() for arg in ("-H", f"{k}: {v}")),
+            self.server.base + url,
         ]
         log_start = self.log_path.stat().st_size
-        scripted = {"BENCH_DISTINCT": "1" if result.page.rendered else "0"}
-        if result.page.new_queries:
-            scripted["BENCH_QUERIES"] = str(QUERIES_FILE)
         finished = subprocess.run(
             command,
             capture_output=True,
@@ -551,19 +571,7 @@ class Bench:
         summary = json.loads(finished.stdout.split("WRK_JSON ", 1)[1].splitlines()[0])
         with self.log_path.open() as log:
             log.seek(log_start)
-            lines = [m for m in LOG_LINE.finditer(log.read()) if m["path"] == result.path]
-        errors = summary["errors"]
-        run = Run(
-            rps=summary["requests"] / (summary["duration_us"] / 1e6),
-            p50_ms=summary["p50_us"] / 1000,
-            p95_ms=summary["p95_us"] / 1000,
-            errors=sum(errors.values()),
-            server_ms=[float(m["ms"]) for m in lines],
-            queries=[int(m["queries"]) for m in lines],
-        )
-        if record:
-            result.runs.append(run)
-        return run
+            return summary, log.read()
 
     # --- the mixed workload ---------------------------------------------------------------
     def run_mixed(self, trivial: PageResult, entries: list, plans: dict) -> dict:
@@ -602,42 +610,20 @@ class Bench:
     def wrk_rotation(self, paths: set[str], *, duration: int | None = None) -> dict:
         """wrk reading the rotation (wrk_report.lua, BENCH_ROTATION): its figures and, from
         the request log, each address path's server-side times and queries."""
-        duration = duration or self.args.duration
-        cookie = self.cookie
-        command = [
-            "wrk",
-            f"-t{self.args.threads}",
-            f"-c{self.args.connections}",
-            f"-d{duration}s",
-            "--timeout",
-            "5s",
-            "-s",
-            str(WRK_SCRIPT),
-            "-H",
-            "X-Forwarded-Proto: https",
-            self.server.base + "/",
-        ]
-        log_start = self.log_path.stat().st_size
-        finished = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            timeout=duration + 30,
-            check=True,
-            env={**os.environ, "BENCH_ROTATION": str(ROTATION_FILE), "BENCH_COOKIE": cookie},
+        summary, log = self.run_wrk(
+            "/",
+            {"X-Forwarded-Proto": "https"},
+            {"BENCH_ROTATION": str(ROTATION_FILE), "BENCH_COOKIE": self.cookie},
+            duration=duration,
         )
-        time.sleep(0.05)
-        summary = json.loads(finished.stdout.split("WRK_JSON ", 1)[1].splitlines()[0])
         by_path: dict[str, dict] = {}
-        with self.log_path.open() as log:
-            log.seek(log_start)
-            for line in LOG_LINE.finditer(log.read()):
-                if line["method"] != "GET" or line["path"] not in paths:
-                    continue
-                seen = by_path.setdefault(line["path"], {"ms": [], "queries": [], "status": {}})
-                seen["ms"].append(float(line["ms"]))
-                seen["queries"].append(int(line["queries"]))
-                seen["status"][line["status"]] = seen["status"].get(line["status"], 0) + 1
+        for line in LOG_LINE.finditer(log):
+            if line["method"] != "GET" or line["path"] not in paths:
+                continue
+            seen = by_path.setdefault(line["path"], {"ms": [], "queries": [], "status": {}})
+            seen["ms"].append(float(line["ms"]))
+            seen["queries"].append(int(line["queries"]))
+            seen["status"][line["status"]] = seen["status"].get(line["status"], 0) + 1
         return {
             "rps": summary["requests"] / (summary["duration_us"] / 1e6),
             "p50_ms": summary["p50_us"] / 1000,

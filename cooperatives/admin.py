@@ -421,7 +421,7 @@ class SuggestionAdmin(admin.ModelAdmin):
             and suggestion.status == Suggestion.Status.PENDING
             and self.has_change_permission(request, suggestion),
             "apply_problem": problem,
-            "reject_form": RejectionForm(),
+            "reject_form": self._rejection_form(request, object_id),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -440,11 +440,27 @@ class SuggestionAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _decided(self, request, suggestion, action) -> HttpResponseRedirect:
+    @staticmethod
+    def _draft_key(pk) -> str:
+        return f"suggestion-rejection-draft-{pk}"
+
+    def _rejection_form(self, request, pk) -> RejectionForm:
+        """The reason form, holding the reason a refused rejection carried (shown with its
+        error) so a curator's words are never lost on the way back to the page."""
+        draft = request.session.pop(self._draft_key(pk), None)
+        if draft is None:
+            return RejectionForm()
+        form = RejectionForm(data={"reason": draft})
+        form.is_valid()
+        return form
+
+    def _decided(self, request, suggestion, action, *, draft=None) -> HttpResponseRedirect:
         try:
             result = action()
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
+            if draft is not None:
+                request.session[self._draft_key(suggestion.pk)] = draft
             return HttpResponseRedirect(
                 reverse("admin:cooperatives_suggestion_change", args=[suggestion.pk])
             )
@@ -481,12 +497,12 @@ class SuggestionAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseRedirect(reverse("admin:cooperatives_suggestion_change", args=[pk]))
         suggestion = self._suggestion_for_decision(request, pk)
+        reason = request.POST.get("reason", "")
         return self._decided(
             request,
             suggestion,
-            lambda: suggestion_reject(
-                suggestion=suggestion, by=request.user, reason=request.POST.get("reason", "")
-            ),
+            lambda: suggestion_reject(suggestion=suggestion, by=request.user, reason=reason),
+            draft=reason,
         )
 
 

@@ -412,6 +412,22 @@ def test_a_rejection_reason_the_database_cannot_keep_is_explained(curator_client
     assert message in response.content.decode()
     suggestion.refresh_from_db()
     assert (suggestion.status, suggestion.rejection_reason) == ("pending", "")
+    # the curator's words come back in the reason box, with the box's own error
+    reason_box = response.context["reject_form"]["reason"]
+    assert (reason_box.value(), bool(reason_box.errors)) == (reason, True)
+
+
+def test_a_rejection_draft_is_shown_once(curator_client):
+    suggestion = SuggestionFactory()
+    change = reverse("admin:cooperatives_suggestion_change", args=[suggestion.pk])
+    curator_client.post(
+        reverse("admin:cooperatives_suggestion_reject", args=[suggestion.pk]), {"reason": "  "}
+    )
+
+    first, again = curator_client.get(change), curator_client.get(change)
+
+    assert first.context["reject_form"].is_bound
+    assert not again.context["reject_form"].is_bound
 
 
 def test_decisions_need_post_and_change_permission(client, curator_client):
