@@ -14,6 +14,8 @@ with one UPDATE afterwards. Each moves the `site` scope on (no signal does), so 
 (kit/pagecache.py) show the new rows at once.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
 from itertools import islice

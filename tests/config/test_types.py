@@ -26,7 +26,7 @@ PROBE_CACHE = ROOT / "var" / "mypy-probe-cache"
 # checked, not strictly
 LOOSE = ["stories/views.py", "home/dashboard.py"]
 
-PROBE = '''
+PROBE = """
 
 def mypy_probe_untyped(value):
     return value
@@ -34,7 +34,7 @@ def mypy_probe_untyped(value):
 
 def mypy_probe_wrong_type() -> int:
     return "not a number"
-'''
+"""
 
 
 def mypy_with_probes(tmp_path: Path, modules: list[str]) -> tuple[str, dict[str, int]]:
