@@ -29,11 +29,16 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(PYTEST) -m "not browser and not processes" $(PYTEST_ARGS)
 
+# Types ([tool.mypy] in pyproject.toml). django-stubs' plugin loads the settings: DATABASE_URL
+# names a database that is never opened, so no embedded PostgreSQL starts for it.
+MYPY := DJANGO_DEBUG=1 DATABASE_URL=postgres://type-check.invalid/unused $(VENV)/bin/mypy
+
 # .pre-commit-config.yaml runs the same checks on each commit (`.venv/bin/pre-commit install`)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(MYPY)
 	$(VENV)/bin/djlint templates --lint
 	find . -name '*.py' -not -path './$(VENV)/*' -not -path './node_modules/*' -not -path './var/*' -print0 \
 		| xargs -0 $(VENV)/bin/django-upgrade --target-version 5.2 --check

@@ -11,7 +11,8 @@ from accounts.models import ContactMessage, Profile, User
 # Admin sign-in goes through the site's allauth login, so its limits on guessing (per account,
 # and per account from one address: ACCOUNT_RATE_LIMITS) apply: Django's own admin login form
 # has none.
-admin.site.login = secure_admin_login(admin.site.login)
+# (the default site's own login, replaced on the instance)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 
 class VerifiedEmailFilter(admin.SimpleListFilter):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import zipcodes
 from allauth.account.models import EmailAddress
@@ -434,7 +435,7 @@ def seed_members_bulk(count: int, *, seed: int = 2026) -> int:
     )
     tags = {name: Tag.objects.get_or_create(name=name)[0].pk for name in TOPICS}
     for field_name, most in (("can_help_with", 3), ("want_to_learn", 2)):
-        through = Profile._meta.get_field(field_name).remote_field.through
+        through = getattr(Profile, field_name).through  # taggit's manager
         copy_rows(
             through,
             ["content_object", "tag"],
@@ -468,7 +469,10 @@ def _zip_places():
 
 def _apply(user, *, open_to, postal_code, can_help_with, want_to_learn, **fields) -> None:
     place = lookup_us_zip(postal_code)
+    if place is None:
+        raise ValueError(f"no ZIP code {postal_code} for a demo member")
     profile = Profile.objects.get_or_create(user=user)[0]
+    open_to_flags: dict[str, Any] = {f"open_to_{flag}": flag in open_to for flag in OPEN_TO}
     profile_update(
         profile=profile,
         country="US",
@@ -477,7 +481,7 @@ def _apply(user, *, open_to, postal_code, can_help_with, want_to_learn, **fields
         postal_code=postal_code,
         can_help_with=can_help_with,
         want_to_learn=want_to_learn,
-        **{f"open_to_{flag}": flag in open_to for flag in OPEN_TO},
+        **open_to_flags,
         **{name: value for name, value in fields.items() if name != "visibility"},
     )
     if "visibility" in fields and profile.visibility != fields["visibility"]:

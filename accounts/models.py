@@ -1,7 +1,7 @@
-from typing import ClassVar
+from typing import ClassVar, TypeAlias
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.auth.models import AbstractUser, AnonymousUser, BaseUserManager
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -58,9 +58,11 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractUser):
-    username = None
-    first_name = None
-    last_name = None
+    # no username or names: AbstractUser's fields removed the way Django documents, which the
+    # stubs, typing them as text, cannot follow
+    username = None  # type: ignore[assignment]
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
     email = models.EmailField("email address", unique=True)
     display_name = models.CharField(
         max_length=150, blank=True, help_text="How other members see you."
@@ -70,7 +72,8 @@ class User(AbstractUser):
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = []
 
-    objects = UserManager()
+    # our own manager (email is the identity), not the stubs' username-based UserManager
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         constraints = [
@@ -94,6 +97,10 @@ class User(AbstractUser):
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:detail", kwargs={"pk": self.pk})
+
+
+# who is looking: a signed-in member, a visitor (`request.user`), or no one (an email, a job)
+Viewer: TypeAlias = User | AnonymousUser | None
 
 
 class HelpTopic(TaggedItemBase):
@@ -234,11 +241,8 @@ class Profile(models.Model):
 
     @property
     def open_to_labels(self) -> list[str]:
-        return [
-            self._meta.get_field(name).verbose_name
-            for name in OPEN_TO_FIELDS
-            if getattr(self, name)
-        ]
+        fields = [self._meta.get_field(name) for name in OPEN_TO_FIELDS if getattr(self, name)]
+        return [str(field.verbose_name) for field in fields if isinstance(field, models.Field)]
 
     @property
     def audience_labels(self) -> list[str]:

@@ -7,8 +7,10 @@ search and detail view.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, overload
 
+from django.contrib.auth import get_user_model
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import (
@@ -40,7 +42,7 @@ from kit.spelling import Correction, correction_for
 from kit.vocabularies import LIBRARY_FAMILIES
 
 if TYPE_CHECKING:
-    from accounts.models import Profile
+    from accounts.models import Profile, Viewer
 
 EARTH_RADIUS_MILES = 3958.8
 # where `for_cards()` puts a profile's "can help with" topic names (read `Profile.card_topics`)
@@ -91,7 +93,7 @@ class EarthDiameter(Func):
     template = "(2 * earth())"
     output_field = FloatField()
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
 
 
@@ -117,7 +119,7 @@ class EarthBoxContains(Func):
 def proximity_conditions(origin: Profile) -> list[tuple[Proximity, Q]]:
     """Each `Proximity` tier with the condition that puts a profile in it, nearest first;
     a profile is in the first tier whose condition it meets."""
-    tiers = []
+    tiers: list[tuple[Proximity, Q]] = []
     if origin.city and origin.state:
         same_city = Q(country=origin.country, state__iexact=origin.state)
         tiers.append((Proximity.CITY, same_city & Q(city__iexact=origin.city)))
@@ -134,9 +136,9 @@ def proximity_to(origin: Profile) -> Case:
     return Case(*whens, default=Value(Proximity.ELSEWHERE), output_field=models.IntegerField())
 
 
-class ProfileQuerySet(models.QuerySet):
+class ProfileQuerySet(models.QuerySet["Profile"]):
     # --- who may see what ------------------------------------------------------------------
-    def visible_to(self, viewer) -> ProfileQuerySet:
+    def visible_to(self, viewer: Viewer) -> ProfileQuerySet:
         """Profiles `viewer` may see: public ones for everyone, members-only ones for members,
         hidden ones for nobody but their owner. Deactivated accounts are never shown."""
         Visibility = self.model.Visibility
@@ -154,7 +156,7 @@ class ProfileQuerySet(models.QuerySet):
     def for_cards(self) -> ProfileQuerySet:
         """Everything a directory card shows, in one query: the "can help with" topics come
         as a list of names (`Profile.card_topics`) with each row, not in a prefetch query."""
-        through = self.model._meta.get_field("can_help_with").through
+        through = self.model.can_help_with.through
         topics = through.objects.filter(content_object_id=OuterRef("pk")).order_by("pk")
         return self.select_related("user").annotate(
             **{CARD_TOPICS: ArraySubquery(topics.values("tag__name"))}
@@ -199,7 +201,7 @@ class ProfileQuerySet(models.QuerySet):
         # as everything else its row needs)
         closeness = Case(
             When(Q(search_vector=wide), then=Value(0.0)),
-            default=TrigramWordSimilarity(Value(text), "search_text"),
+            default=TrigramWordSimilarity(text, "search_text"),
             output_field=FloatField(),
         )
         return found.annotate(
@@ -211,7 +213,7 @@ class ProfileQuerySet(models.QuerySet):
         """After `search()`: matches as typed first, then the best ranked, by name."""
         return self.order_by("-search_exact", "-search_rank", "user__display_name", "pk")
 
-    def of_library_types(self, library_types) -> ProfileQuerySet:
+    def of_library_types(self, library_types: Iterable[str]) -> ProfileQuerySet:
         return self.filter(library_type__in=list(library_types)) if library_types else self
 
     def in_region(self, *, country: str = "", state: str = "") -> ProfileQuerySet:
@@ -231,13 +233,13 @@ class ProfileQuerySet(models.QuerySet):
         rows = self.order_by().annotate(place=place).values("place").annotate(n=Count("pk"))
         return {row["place"]: row["n"] for row in rows}
 
-    def open_to(self, flags) -> ProfileQuerySet:
+    def open_to(self, flags: Iterable[str]) -> ProfileQuerySet:
         return self.filter(**{f"open_to_{flag}": True for flag in flags})
 
     def can_help_with(self, tag_name: str) -> ProfileQuerySet:
         if not tag_name:
             return self
-        through = self.model._meta.get_field("can_help_with").through
+        through = self.model.can_help_with.through
         return self.filter(
             pk__in=through.objects.filter(tag__name__iexact=tag_name.strip()).values(
                 "content_object_id"
@@ -245,7 +247,9 @@ class ProfileQuerySet(models.QuerySet):
         )
 
     # --- distance --------------------------------------------------------------------------
-    def with_distance_from(self, latitude: float | None, longitude: float | None):
+    def with_distance_from(
+        self, latitude: float | None, longitude: float | None
+    ) -> ProfileQuerySet:
         """Annotate `distance_miles` (great-circle, computed in SQL; NULL when either side has
         no coordinates).
 
@@ -307,7 +311,8 @@ class ProfileQuerySet(models.QuerySet):
             self.filter(latitude__isnull=False)
             .filter(EarthBoxContains(origin.latitude, origin.longitude, angle))
             .with_distance_from(origin.latitude, origin.longitude)
-            .filter(distance_miles__lte=miles)
+            # annotated by `with_distance_from`, which the plugin does not follow
+            .filter(distance_miles__lte=miles)  # type: ignore[misc]
         )
 
     def of_other_library_types(self, origin: Profile) -> ProfileQuerySet:
@@ -329,15 +334,16 @@ class ProfileQuerySet(models.QuerySet):
 
         Names live on the user and topics in the tag tables, so a generated column cannot
         hold them; the profile services call this after every change."""
-        User = self.model._meta.get_field("user").related_model
         name = Coalesce(
-            Subquery(User.objects.filter(pk=OuterRef("user_id")).values("display_name")[:1]),
+            Subquery(
+                get_user_model().objects.filter(pk=OuterRef("user_id")).values("display_name")[:1]
+            ),
             Value(""),
             output_field=models.TextField(),
         )
 
-        def tag_names(field_name: str):
-            through = self.model._meta.get_field(field_name).through
+        def tag_names(field_name: str) -> Coalesce:
+            through = getattr(self.model, field_name).through  # taggit's manager
             return Coalesce(
                 Subquery(
                     through.objects.filter(content_object_id=OuterRef("pk"))
@@ -382,7 +388,7 @@ class NearestFirst:
 
     ordered = True  # Paginator: no "unordered object_list" warning
 
-    def __init__(self, profiles: ProfileQuerySet, origin: Profile):
+    def __init__(self, profiles: ProfileQuerySet, origin: Profile) -> None:
         self.profiles = profiles
         self.origin = origin
 
@@ -395,13 +401,17 @@ class NearestFirst:
     def __len__(self) -> int:
         return self.count()
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Profile]:
         return iter(self[:])
 
     def __bool__(self) -> bool:
         return bool(self[:1])
 
-    def __getitem__(self, key):
+    @overload
+    def __getitem__(self, key: int) -> Profile: ...
+    @overload
+    def __getitem__(self, key: slice) -> list[Profile]: ...
+    def __getitem__(self, key: object) -> Profile | list[Profile]:  # anything else: TypeError
         if isinstance(key, int):
             if key < 0:
                 raise IndexError("Negative indexing is not supported.")
@@ -423,14 +433,13 @@ class NearestFirst:
             return []
         return list(ordered.filter(pk__in=self.candidates(stop))[start:stop])
 
-    def candidates(self, limit: int):
+    def candidates(self, limit: int) -> models.QuerySet[Profile, Any]:
         """A subquery of the primary keys that can be among the first `limit`."""
         origin = self.origin
         base = self.profiles.prefetch_related(None).select_related(None).order_by()
         by_name = ("user__display_name", "pk")
-        located = origin.latitude is not None and origin.longitude is not None
-        streams = []
-        if located:
+        streams: list[models.QuerySet[Profile, Any]] = []
+        if origin.latitude is not None and origin.longitude is not None:
             streams.append(
                 base.filter(latitude__isnull=False)
                 .alias(_chord=chord_from(origin.latitude, origin.longitude))

@@ -5,6 +5,8 @@ above notifications, in members/services.py."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.db.models.functions import Lower
@@ -37,7 +39,7 @@ def clean_display_name(name: str) -> str:
     return re.sub(r"\s+", " ", name or "").strip()[:150]
 
 
-def tag_names_normalized(names) -> list[str]:
+def tag_names_normalized(names: Iterable[str] | None) -> list[str]:
     """Existing tags are reused whatever the case ("oer" → "OER"); new ones keep their spelling."""
     wanted: dict[str, str] = {}
     for name in names or []:
@@ -60,7 +62,7 @@ def profile_update(
     display_name: str | None = None,
     can_help_with: list[str] | None = None,
     want_to_learn: list[str] | None = None,
-    **fields,
+    **fields: Any,
 ) -> Profile:
     """Change a member's profile (onboarding and the edit form both come here).
 

@@ -336,7 +336,8 @@ class OrganisationAdmin(ImportExportModelAdmin):
 def _display(organisation_field: str, value) -> str:
     """A proposed or current value in words (labels for choices, lists joined)."""
     field = Organisation._meta.get_field(organisation_field)
-    choices = dict(getattr(field, "base_field", field).choices or [])
+    base = getattr(field, "base_field", field)  # an ArrayField's items
+    choices = dict(getattr(base, "choices", None) or [])
     if isinstance(value, list):
         return ", ".join(str(choices.get(item, item)) for item in value) or "—"
     if isinstance(value, bool):

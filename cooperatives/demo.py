@@ -293,7 +293,8 @@ def seed_directory_bulk(count: int) -> int:
 
     # committees and divisions under the bigger generated entries
     hosts = [org for org in tops if org.kind in ("regional_cooperative", "consortium")] or tops
-    parts, links = [], []
+    parts: list[Organisation] = []
+    links: list[Organisation] = []
     for _ in range(parts_wanted * 3):
         if len(parts) >= parts_wanted or not hosts:
             break

@@ -1,6 +1,9 @@
 """Reads for the directory. Privacy lives in one place: `Affiliation.objects.visible_to(viewer)`."""
 
+from __future__ import annotations
+
 import datetime
+from typing import TYPE_CHECKING, cast
 
 from django.apps import apps
 from django.contrib.postgres.search import (
@@ -15,6 +18,15 @@ from django.db.models.functions import Greatest
 
 from kit.spelling import Correction, correction_for
 from kit.vocabularies import US_STATES
+
+if TYPE_CHECKING:
+    from accounts.models import User, Viewer
+    from cooperatives.models import (
+        Affiliation,
+        Contact,
+        Organisation,
+        Suggestion,  # noqa: F401 named by a (quoted) base class
+    )
 
 # Profile.Visibility values, spelled out to keep this module free of model imports
 PUBLIC = "public"
@@ -32,13 +44,13 @@ def _model(name: str) -> type[models.Model]:
     return apps.get_model("cooperatives", name)
 
 
-class OrganisationQuerySet(models.QuerySet):
-    def visible_to(self, viewer) -> "OrganisationQuerySet":
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
+    def visible_to(self, viewer: Viewer) -> OrganisationQuerySet:
         """Entries `viewer` may open: the directory is public, every entry to everyone (its
         page and following both ask here, so hiding entries one day is one change)."""
         return self.all()
 
-    def search(self, text: str, correction: Correction | None = None) -> "OrganisationQuerySet":
+    def search(self, text: str, correction: Correction | None = None) -> OrganisationQuerySet:
         """Full text (stemmed words in name, acronym, description, regions), with a
         `correction`'s close words too (kit.spelling, worked out here when not given:
         "keweenaw cooprative"), or the words the vocabulary holds similar to the typed ones
@@ -71,7 +83,7 @@ class OrganisationQuerySet(models.QuerySet):
             .order_by("-exact", "-score", "name")
         )
 
-    def matching_reference(self, reference: str) -> list:
+    def matching_reference(self, reference: str) -> list[Organisation]:
         """Entries a file or form means by `reference`: the full name (any case), else the
         slug, else the acronym (which several entries may share: the caller decides)."""
         reference = " ".join(str(reference).split())
@@ -83,20 +95,20 @@ class OrganisationQuerySet(models.QuerySet):
             or list(self.filter(acronym__iexact=reference)[:10])
         )
 
-    def of_kind(self, kind: str) -> "OrganisationQuerySet":
+    def of_kind(self, kind: str) -> OrganisationQuerySet:
         return self.filter(kind=kind)
 
-    def in_state(self, code: str) -> "OrganisationQuerySet":
+    def in_state(self, code: str) -> OrganisationQuerySet:
         return self.filter(states__contains=[code])
 
-    def nationwide(self) -> "OrganisationQuerySet":
+    def nationwide(self) -> OrganisationQuerySet:
         """United States entries tied to no state: national associations, networks."""
         return self.filter(country="US", states=[])
 
-    def in_several_states(self) -> "OrganisationQuerySet":
+    def in_several_states(self) -> OrganisationQuerySet:
         return self.filter(states__len__gt=1)
 
-    def in_area(self, area: str) -> "OrganisationQuerySet":
+    def in_area(self, area: str) -> OrganisationQuerySet:
         """A state code, or one of `AREAS` (the directory's "state or territory" filter)."""
         if area == NATIONWIDE:
             return self.nationwide()
@@ -119,53 +131,51 @@ class OrganisationQuerySet(models.QuerySet):
             },
         )
 
-    def serving(self, library_type: str) -> "OrganisationQuerySet":
+    def serving(self, library_type: str) -> OrganisationQuerySet:
         """Entries that serve this type of library, including those serving every type."""
         return self.filter(Q(all_library_types=True) | Q(library_types__contains=[library_type]))
 
-    def doing(self, activity: str) -> "OrganisationQuerySet":
+    def doing(self, activity: str) -> OrganisationQuerySet:
         return self.filter(activities__contains=[activity])
 
-    def with_status(self, status: str) -> "OrganisationQuerySet":
+    def with_status(self, status: str) -> OrganisationQuerySet:
         return self.filter(status=status)
 
-    def not_verified_since(self, day: datetime.date) -> "OrganisationQuerySet":
+    def not_verified_since(self, day: datetime.date) -> OrganisationQuerySet:
         return self.filter(Q(last_verified_on__isnull=True) | Q(last_verified_on__lt=day))
 
-    def for_list(self) -> "OrganisationQuerySet":
+    def for_list(self) -> OrganisationQuerySet:
         return self.defer("search_vector", "curator_notes", "source_urls", "address")
 
-    def for_detail(self, viewer) -> "OrganisationQuerySet":
-        Affiliation, Contact, Organisation = (
-            _model("Affiliation"),
-            _model("Contact"),
-            _model("Organisation"),
-        )
-
+    def for_detail(self, viewer: Viewer) -> OrganisationQuerySet:
+        # the models are looked up by name (see `_model`); the casts name what they are
+        affiliations = cast("type[Affiliation]", _model("Affiliation")).objects
+        contacts = cast("type[Contact]", _model("Contact")).objects
+        entries = self.model.objects
         return (
             self.defer("search_vector")
             .select_related("merged_into")
             .prefetch_related(
-                Prefetch("parents", queryset=Organisation.objects.for_list()),
-                Prefetch("children", queryset=Organisation.objects.for_list()),
+                Prefetch("parents", queryset=entries.for_list()),
+                Prefetch("children", queryset=entries.for_list()),
                 Prefetch(
                     "affiliations",
-                    queryset=Affiliation.objects.visible_to(viewer)
+                    queryset=affiliations.visible_to(viewer)
                     .select_related("member", "member__profile")
                     .order_by("role", "member__display_name", "member_id"),
                     to_attr="visible_affiliations",
                 ),
                 Prefetch(
                     "contacts",
-                    queryset=Contact.objects.filter(show_publicly=True),
+                    queryset=contacts.filter(show_publicly=True),
                     to_attr="public_contacts",
                 ),
             )
         )
 
 
-class AffiliationQuerySet(models.QuerySet):
-    def visible_to(self, viewer) -> "AffiliationQuerySet":
+class AffiliationQuerySet(models.QuerySet["Affiliation"]):
+    def visible_to(self, viewer: Viewer) -> AffiliationQuerySet:
         """Affiliations the viewer may see, following each member's profile visibility:
         "public" to everyone, "members" to signed-in members, "hidden" to nobody but the member.
         Inactive accounts are never shown."""
@@ -176,13 +186,13 @@ class AffiliationQuerySet(models.QuerySet):
             )
         return visible.filter(member__profile__visibility=PUBLIC)
 
-    def of_member(self, member) -> "AffiliationQuerySet":
+    def of_member(self, member: User) -> AffiliationQuerySet:
         return self.filter(member=member)
 
 
-class SuggestionQuerySet(models.QuerySet):
-    def pending(self) -> "SuggestionQuerySet":
+class SuggestionQuerySet(models.QuerySet["Suggestion"]):
+    def pending(self) -> SuggestionQuerySet:
         return self.filter(status="pending")
 
-    def submitted_by(self, member) -> "SuggestionQuerySet":
+    def submitted_by(self, member: User) -> SuggestionQuerySet:
         return self.filter(submitted_by=member)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import cast
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import F, TextField
@@ -383,8 +384,8 @@ class OrganisationResource(resources.ModelResource):
         self.kept_curated: list[str] = []
         # what parents and merged_into refer to, and the parent links, for this import only
         self.references: dict = {}
-        self.fields["parents"].widget.cache = self.references
-        self.fields["merged_into"].widget.cache = self.references
+        cast(OrganisationListWidget, self.fields["parents"].widget).cache = self.references
+        cast(OrganisationWidget, self.fields["merged_into"].widget).cache = self.references
         self._links: dict[int, list[int]] | None = None
 
     def _forget(self) -> None:

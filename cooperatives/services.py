@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterable
+from typing import Any, cast
 
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Field, Model, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_text_list, slugify
@@ -34,7 +36,7 @@ RESERVED_SLUGS = {"suggest", "suggestions"}
 
 def slug_base(name: str) -> str:
     """An entry's slug before de-duplication (`unique_slug`; set-based in cooperatives/demo.py)."""
-    max_length = Organisation._meta.get_field("slug").max_length
+    max_length = cast(int, Organisation._meta.get_field("slug").max_length)  # a SlugField's
     # “AASL/ALSC/YALSA …” → “aasl-alsc-yalsa-…”, not “aaslalscyalsa-…”
     return slugify(re.sub(r"[/&+]", " ", name))[: max_length - 4].strip("-") or "organisation"
 
@@ -42,11 +44,10 @@ def slug_base(name: str) -> str:
 def unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
     """A free slug for `name`: “michigan-library-association”, then “…-2”, “…-3”."""
     base = slug_base(name)
-    taken = set(
-        Organisation.objects.filter(slug__startswith=base)
-        .exclude(pk=exclude_pk)
-        .values_list("slug", flat=True)
-    )
+    entries = Organisation.objects.filter(slug__startswith=base)
+    if exclude_pk is not None:
+        entries = entries.exclude(pk=exclude_pk)
+    taken = set(entries.values_list("slug", flat=True))
     slug, number = base, 2
     while slug in taken or slug in RESERVED_SLUGS:
         slug = f"{base}-{number}"
@@ -81,11 +82,14 @@ def descendant_ids(
     return found
 
 
-def history_record(*, by: User, objects: Iterable, message: str, action: int = CHANGE) -> None:
+def history_record(
+    *, by: User, objects: Iterable[Model], message: str, action: int = CHANGE
+) -> None:
     """Write `message` into the admin history of each object."""
     objects = list(objects)
     if objects:
-        LogEntry.objects.log_actions(
+        # the stubs take `single_object` as a literal True or False only
+        LogEntry.objects.log_actions(  # type: ignore[call-overload]
             user_id=by.pk,
             queryset=objects,
             action_flag=action,
@@ -95,7 +99,8 @@ def history_record(*, by: User, objects: Iterable, message: str, action: int = C
 
 
 def _field_labels(names: Iterable[str]) -> str:
-    labels = [str(Organisation._meta.get_field(name).verbose_name) for name in names]
+    fields = [Organisation._meta.get_field(name) for name in names]
+    labels = [str(field.verbose_name) for field in fields if isinstance(field, Field)]
     return get_text_list(labels, "and")
 
 
@@ -103,7 +108,9 @@ def _field_labels(names: Iterable[str]) -> str:
 
 
 @transaction.atomic
-def organisations_mark_verified(*, organisations, by: User, on: datetime.date | None = None) -> int:
+def organisations_mark_verified(
+    *, organisations: QuerySet[Organisation], by: User, on: datetime.date | None = None
+) -> int:
     """A curator confirmed these entries today: record the date and who, clear the doubt."""
     on = on or timezone.localdate()
     entries = list(organisations.select_for_update())
@@ -119,7 +126,7 @@ def organisations_mark_verified(*, organisations, by: User, on: datetime.date | 
 
 
 @transaction.atomic
-def organisations_mark_inactive(*, organisations, by: User) -> int:
+def organisations_mark_inactive(*, organisations: QuerySet[Organisation], by: User) -> int:
     """Active entries become inactive (merged ones keep pointing at their successor)."""
     entries = list(organisations.select_for_update().filter(status=Organisation.Status.ACTIVE))
     Organisation.objects.filter(pk__in=[org.pk for org in entries]).update(
@@ -156,7 +163,7 @@ def affiliation_remove(*, member: User, organisation: Organisation) -> bool:
 def suggestion_submit(
     *,
     by: User,
-    proposed: dict,
+    proposed: dict[str, Any],
     note: str = "",
     organisation: Organisation | None = None,
 ) -> Suggestion:
@@ -181,7 +188,8 @@ def suggestion_preview(suggestion: Suggestion) -> tuple[Organisation, list[str]]
     Raises ValidationError when the proposal no longer fits (the entry changed meanwhile, a
     slug is taken…), so a curator sees why before anything is written."""
     if suggestion.kind == Suggestion.Kind.CORRECTION:
-        organisation = Organisation.objects.get(pk=suggestion.organisation_id)
+        # a correction always names its entry (a check constraint on Suggestion)
+        organisation = Organisation.objects.get(pk=cast(int, suggestion.organisation_id))
     else:
         organisation = Organisation(kind=Organisation.Kind.REGIONAL_COOPERATIVE)
     changed = []

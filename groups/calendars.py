@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -150,7 +151,7 @@ def _occurrence_event(occurrence: Occurrence, *, uid: str, url: str, online_url:
 
 
 def occurrences_calendar(
-    name: str, occurrences: Iterable[Occurrence], *, with_links: set[int] = frozenset()
+    name: str, occurrences: Iterable[Occurrence], *, with_links: AbstractSet[int] = frozenset()
 ) -> bytes:
     """Separate VEVENTs per date (a member's feed, a single download). `with_links`: ids of
     occurrences whose online link the member may see."""

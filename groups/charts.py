@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlencode
 
 from django.db.models import Q
@@ -12,10 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import Attendance, Meetup, Occurrence
-from groups.querysets import visibility_q
+from groups.querysets import Turnout, visibility_q
 from kit import scopes
 from kit.charts import Apart, BarChart, BarSeries, TileMap, format_number, grouped_bars, tile_map
 from kit.pagecache import kept_figures
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 SERIES = ("upcoming meetup", "upcoming meetups")
 LAST_DATES = 12
@@ -55,12 +59,13 @@ def series_chart(meetup: Meetup, *, now=None) -> BarChart | None:
     """The last dates of a series that have begun (this schedule and the one it continues):
     going, attended, the capacity, cancelled dates marked. None before the first date."""
     now = now or timezone.now()
-    dates = list(
+    turnout = list(
         Occurrence.objects.filter(Q(meetup=meetup) | Q(meetup_id=meetup.split_from_id))
         .filter(start__lte=now)
         .with_turnout()
         .order_by("-start", "-pk")[:LAST_DATES]
     )[::-1]
+    dates = cast("list[WithAnnotations[Occurrence, Turnout]]", turnout)  # with_turnout()
     if not dates:
         return None
     tz = meetup.tz
@@ -115,7 +120,7 @@ def credit_chart(member, *, today: date | None = None) -> BarChart:
     previous, current = year_of(last_year), year_of(this_year)
     this_total = sum(v for v in current if v is not None)
     last_total = sum(v for v in previous if v is not None)
-    same_time_last_year = sum(previous[: today.month])
+    same_time_last_year = sum(v for v in previous[: today.month] if v is not None)
     description = (
         f"{format_number(this_total)} hours so far in {this_year}, against "
         f"{format_number(same_time_last_year)} in the same months of {last_year} "

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
@@ -39,7 +40,7 @@ from tests import factories
 
 GROUPS_PER_SCALE = 4
 
-DEMO_GROUPS = [
+DEMO_GROUPS: list[dict[str, Any]] = [
     {
         "name": "Middle school librarians – long lunch",
         "description": (
@@ -732,7 +733,7 @@ def seed_groups_bulk(
 
     # memberships: the first of each crowd organizes (a second one in a third of the groups);
     # approval groups have a request or two waiting
-    memberships = []
+    memberships: list[tuple[int, int, str, str, str, datetime, datetime | None]] = []
     for group, crowd in zip(groups, crowds, strict=True):
         created = now - timedelta(days=rng.randint(60, 900))
         for position, pk in enumerate(crowd):

@@ -4,6 +4,7 @@ plain questions (how often, which weekday, until when)."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -455,7 +456,7 @@ class AttendanceForm(forms.Form):
 
     def __init__(self, *args, checklist: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["attended"]
+        field = cast(forms.ChoiceField, self.fields["attended"])
         field.choices = [
             (
                 row["member"].pk,
@@ -493,8 +494,11 @@ class DiscoveryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.viewer = viewer
         self.near_state = ""
-        self.fields["state"].choices = [("", "Any state")] + list(US_STATES)
-        self.fields["library_type"].choices = [("", "Any library type")] + list(LibraryType.choices)
+        cast(forms.ChoiceField, self.fields["state"]).choices = [("", "Any state"), *US_STATES]
+        cast(forms.ChoiceField, self.fields["library_type"]).choices = [
+            ("", "Any library type"),
+            *LibraryType.choices,
+        ]
         if not with_day:
             del self.fields["on"]
 

@@ -126,6 +126,10 @@ class Group(models.Model):
 
     objects = GroupQuerySet.as_manager()
 
+    # what the viewer is to the group, set by `groups.permissions.viewable_group`
+    viewer_is_organizer: bool
+    viewer_is_member: bool
+
     class Meta:
         ordering = ["name", "pk"]
         constraints = [

@@ -166,11 +166,11 @@ def meetup_followers_notify(*, meetup_id: int) -> int:
     if meetup is None:
         return 0
     upcoming = meetup.occurrences.scheduled().upcoming().select_related("meetup__group").first()
-    recipients = (
-        User.objects.filter(is_active=True, pk__in=followers_of(Group, [meetup.group_id]))
-        .exclude(pk=meetup.created_by_id)
-        .order_by("pk")
-    )
+    recipients = User.objects.filter(
+        is_active=True, pk__in=followers_of(Group, [meetup.group_id])
+    ).order_by("pk")
+    if meetup.created_by_id is not None:
+        recipients = recipients.exclude(pk=meetup.created_by_id)
     sent = 0
     for recipient in recipients:
         if not still_sees_a_reason(recipient, [(Group, [meetup.group_id])]):

@@ -1,50 +1,77 @@
 """Who may do what in a group. Organizer-only views use `organizer_required`, and only it."""
 
+from collections.abc import Callable
 from functools import wraps
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from groups.models import Group, Membership, Occurrence
+from groups.querysets import GroupQuerySet
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
-def viewable_group(request, slug: str, *, queryset=None) -> Group:
+class ViewerAnnotations(TypedDict):
+    """What `GroupQuerySet.with_viewer` annotates."""
+
+    viewer_role: str | None
+    viewer_status: str | None
+
+
+class OrganizerRequest(HttpRequest):
+    """A request `organizer_required` let through: `group` is the group it organizes."""
+
+    group: Group
+
+
+def viewable_group(
+    request: HttpRequest, slug: str, *, queryset: GroupQuerySet | None = None
+) -> Group:
     """The group at `slug` as the viewer may see it (404 otherwise), with `viewer_role`,
     `viewer_status`, `viewer_is_organizer` and `viewer_is_member`."""
     queryset = Group.objects.all() if queryset is None else queryset
     group = get_object_or_404(
         queryset.visible_to(request.user).with_viewer(request.user), slug=slug
     )
+    viewer = cast("WithAnnotations[Group, ViewerAnnotations]", group)  # see with_viewer()
     group.viewer_is_organizer = (
-        group.viewer_role == Membership.Role.ORGANIZER
-        and group.viewer_status == Membership.Status.ACTIVE
+        viewer.viewer_role == Membership.Role.ORGANIZER
+        and viewer.viewer_status == Membership.Status.ACTIVE
     )
-    group.viewer_is_member = group.viewer_status == Membership.Status.ACTIVE
+    group.viewer_is_member = viewer.viewer_status == Membership.Status.ACTIVE
     return group
 
 
-def organizer_required(view):
+def organizer_required(view: View) -> View:
     """Only an organizer of the group in the URL (`slug`) gets through: visitors are sent to
     log in, other members get 403, and a group they cannot see is 404. The view finds the
     group in `request.group`. Works on functions and, with `method_decorator`, on classes."""
 
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         group = viewable_group(request, kwargs["slug"])
         if not group.viewer_is_organizer:
             raise PermissionDenied("Only the group's organizers can do that.")
-        request.group = group
-        return view(request, *args, **kwargs)
+        organizer_request = cast(OrganizerRequest, request)  # it becomes one here
+        organizer_request.group = group
+        return view(organizer_request, *args, **kwargs)
 
-    wrapper.organizer_only = True  # lets the tests find every view it guards
-    return wrapper
+    # lets the tests find every view it guards. A function's own attributes have no type.
+    wrapper.organizer_only = True  # type: ignore[attr-defined]
+    return cast(View, wrapper)  # the view's own signature: the wrapper takes what it takes
 
 
-def organized_occurrence(request, pk: int) -> Occurrence:
+def organized_occurrence(request: OrganizerRequest, pk: int) -> Occurrence:
     """A date of the organizer's group (`request.group`, set by `organizer_required`), with its
     meetup and group; 404 for a date of another group."""
     return get_object_or_404(

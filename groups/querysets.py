@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, overload
 
 from django.apps import apps
 from django.db import models
@@ -13,6 +14,17 @@ from django.db.models.functions import Cast, RowNumber, TruncMonth
 from django.utils import timezone
 
 from kit.scopes import version_of
+
+if TYPE_CHECKING:
+    from accounts.models import User, Viewer
+    from groups.models import (
+        RSVP,
+        Attendance,
+        Group,  # noqa: F401 named by GroupQuerySet's (quoted) base
+        Meetup,
+        Membership,
+        Occurrence,
+    )
 
 PUBLIC = "public"
 # the longest a date lasts: a series' are at most a day, a moved date ends on its own day (25
@@ -24,7 +36,26 @@ VENUES = {
 }
 
 
-def local_day(occurrence: str = ""):
+class Turnout(TypedDict):
+    """What `OccurrenceQuerySet.with_turnout()` annotates."""
+
+    going_count: int
+    attended_count: int
+
+
+class ViewerRsvp(TypedDict):
+    """What `OccurrenceQuerySet.with_viewer_rsvp()` (and `for_listing()`) annotates."""
+
+    viewer_rsvp: str | None
+
+
+class UpcomingCount(TypedDict):
+    """What `GroupQuerySet.with_upcoming_count()` annotates."""
+
+    upcoming_count: int
+
+
+def local_day(occurrence: str = "") -> Cast:
     """The day an occurrence starts on in its meetup's own time zone: the day a calendar shows
     it on (PostgreSQL's `timezone(zone, timestamptz)` gives the local wall-clock time).
     `occurrence` reaches the occurrence from another model ("occurrence__")."""
@@ -38,7 +69,12 @@ def local_day(occurrence: str = ""):
 
 
 def discoverable_series_q(
-    viewer, *, state: str = "", library_type: str = "", near_state: str = "", prefix="meetup__"
+    viewer: Viewer,
+    *,
+    state: str = "",
+    library_type: str = "",
+    near_state: str = "",
+    prefix: str = "meetup__",
 ) -> Q:
     """The series discovery lists (see `OccurrenceQuerySet.discoverable`): groups the viewer
     may see, series not waiting for an organizer to confirm them, and the filters of the
@@ -54,14 +90,14 @@ def discoverable_series_q(
     return series
 
 
-def subquery_count(rows: models.QuerySet, *, per: str) -> models.functions.Coalesce:
+def subquery_count(rows: models.QuerySet[Any], *, per: str) -> models.functions.Coalesce:
     """How many of `rows` (filtered on an `OuterRef`) each outer row has, 0 when none: `per`
     is the field of `rows` that points at the outer row."""
     counted = rows.order_by().values(per).annotate(n=Count("pk")).values("n")
     return models.functions.Coalesce(Subquery(counted), 0)
 
 
-def visibility_q(viewer, *, prefix: str = "") -> Q:
+def visibility_q(viewer: Viewer, *, prefix: str = "") -> Q:
     """Groups a viewer may see: public ones for everybody; members-only ones for signed-in
     members of Librarian Commons. `prefix` reaches the group from another model."""
     if viewer is not None and viewer.is_authenticated and viewer.is_active:
@@ -69,23 +105,34 @@ def visibility_q(viewer, *, prefix: str = "") -> Q:
     return Q(**{f"{prefix}visibility": PUBLIC})
 
 
+# each name the querysets look up, with the model it gives
+@overload
+def _model(name: Literal["Membership"]) -> type[Membership]: ...
+@overload
+def _model(name: Literal["Meetup"]) -> type[Meetup]: ...
+@overload
+def _model(name: Literal["Occurrence"]) -> type[Occurrence]: ...
+@overload
+def _model(name: Literal["RSVP"]) -> type[RSVP]: ...
+@overload
+def _model(name: Literal["Attendance"]) -> type[Attendance]: ...
 def _model(name: str) -> type[models.Model]:
     """A model of this app, by name: groups/models.py imports this module for its managers, so
     the querysets look the other models up in the app registry when they build a query."""
     return apps.get_model("meetup_groups", name)
 
 
-class GroupQuerySet(models.QuerySet):
-    def visible_to(self, viewer):
+class GroupQuerySet(models.QuerySet["Group"]):
+    def visible_to(self, viewer: Viewer) -> GroupQuerySet:
         return self.filter(visibility_q(viewer))
 
-    def with_member_count(self):
+    def with_member_count(self) -> GroupQuerySet:
         Membership = _model("Membership")
 
         active = Membership.objects.filter(group=OuterRef("pk"), status=Membership.Status.ACTIVE)
         return self.annotate(member_count=subquery_count(active, per="group"))
 
-    def with_upcoming_count(self, now: datetime | None = None):
+    def with_upcoming_count(self, now: datetime | None = None) -> GroupQuerySet:
         """How many of its dates are not yet over (what the group page pages through)."""
         Occurrence = _model("Occurrence")
 
@@ -94,13 +141,13 @@ class GroupQuerySet(models.QuerySet):
         )
         return self.annotate(upcoming_count=subquery_count(upcoming, per="meetup__group"))
 
-    def with_pending_count(self):
+    def with_pending_count(self) -> GroupQuerySet:
         Membership = _model("Membership")
 
         pending = Membership.objects.filter(group=OuterRef("pk"), status=Membership.Status.PENDING)
         return self.annotate(pending_count=subquery_count(pending, per="group"))
 
-    def with_viewer(self, viewer):
+    def with_viewer(self, viewer: Viewer) -> GroupQuerySet:
         """`viewer_role` and `viewer_status` of the viewer's membership (None if none)."""
         Membership = _model("Membership")
 
@@ -115,7 +162,7 @@ class GroupQuerySet(models.QuerySet):
             viewer_status=Subquery(mine.values("status")[:1]),
         )
 
-    def with_next_start(self, now: datetime | None = None):
+    def with_next_start(self, now: datetime | None = None) -> GroupQuerySet:
         Occurrence = _model("Occurrence")
 
         upcoming = Occurrence.objects.filter(meetup__group=OuterRef("pk")).scheduled().upcoming(now)
@@ -124,7 +171,7 @@ class GroupQuerySet(models.QuerySet):
             next_timezone=Subquery(upcoming.values("meetup__timezone")[:1]),
         )
 
-    def organized_by(self, member):
+    def organized_by(self, member: User) -> GroupQuerySet:
         Membership = _model("Membership")
 
         return self.filter(
@@ -134,17 +181,17 @@ class GroupQuerySet(models.QuerySet):
         )
 
 
-class MembershipQuerySet(models.QuerySet):
-    def active(self):
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self) -> MembershipQuerySet:
         return self.filter(status="active")
 
-    def pending(self):
+    def pending(self) -> MembershipQuerySet:
         return self.filter(status="pending")
 
-    def organizers(self):
+    def organizers(self) -> MembershipQuerySet:
         return self.filter(status="active", role="organizer")
 
-    def by_standing(self):
+    def by_standing(self) -> MembershipQuerySet:
         """Organizers first, then everyone by how long they have been in the group."""
         return self.order_by(
             models.Case(models.When(role="organizer", then=0), default=1),
@@ -153,11 +200,11 @@ class MembershipQuerySet(models.QuerySet):
         )
 
 
-class MeetupQuerySet(models.QuerySet):
-    def visible_to(self, viewer):
+class MeetupQuerySet(models.QuerySet["Meetup"]):
+    def visible_to(self, viewer: Viewer) -> MeetupQuerySet:
         return self.filter(visibility_q(viewer, prefix="group__"))
 
-    def continuing(self, now: datetime | None = None):
+    def continuing(self, now: datetime | None = None) -> MeetupQuerySet:
         """Meetups with at least one occurrence still to come."""
         Occurrence = _model("Occurrence")
 
@@ -166,33 +213,33 @@ class MeetupQuerySet(models.QuerySet):
         )
 
 
-class OccurrenceQuerySet(models.QuerySet):
-    def visible_to(self, viewer):
+class OccurrenceQuerySet(models.QuerySet["Occurrence"]):
+    def visible_to(self, viewer: Viewer) -> OccurrenceQuerySet:
         return self.filter(visibility_q(viewer, prefix="meetup__group__"))
 
-    def scheduled(self):
+    def scheduled(self) -> OccurrenceQuerySet:
         return self.filter(status="scheduled")
 
-    def cancelled(self):
+    def cancelled(self) -> OccurrenceQuerySet:
         return self.filter(status="cancelled")
 
-    def upcoming(self, now: datetime | None = None):
+    def upcoming(self, now: datetime | None = None) -> OccurrenceQuerySet:
         """Not yet over (a meetup in progress still counts), soonest first."""
         return self.filter(end__gt=now or timezone.now()).order_by("start", "pk")
 
-    def past(self, now: datetime | None = None):
+    def past(self, now: datetime | None = None) -> OccurrenceQuerySet:
         return self.filter(end__lte=now or timezone.now()).order_by("-start", "-pk")
 
-    def with_counts(self):
+    def with_counts(self) -> OccurrenceQuerySet:
         RSVP = _model("RSVP")
 
-        def count(status):
+        def count(status: str) -> models.functions.Coalesce:
             answers = RSVP.objects.filter(occurrence=OuterRef("pk"), status=status)
             return subquery_count(answers, per="occurrence")
 
         return self.annotate(going_count=count("going"), waitlist_count=count("waitlisted"))
 
-    def with_viewer_rsvp(self, viewer):
+    def with_viewer_rsvp(self, viewer: Viewer) -> OccurrenceQuerySet:
         """`viewer_rsvp`: the viewer's answer for each occurrence (None if none)."""
         RSVP = _model("RSVP")
 
@@ -201,7 +248,7 @@ class OccurrenceQuerySet(models.QuerySet):
         mine = RSVP.objects.filter(occurrence=OuterRef("pk"), member=viewer).values("status")
         return self.annotate(viewer_rsvp=Subquery(mine[:1]))
 
-    def next_per_series(self, now: datetime | None = None):
+    def next_per_series(self, now: datetime | None = None) -> OccurrenceQuerySet:
         """The next scheduled date of each series (a weekly meetup appears once), soonest
         first. Filters applied before this narrow the dates considered.
 
@@ -217,7 +264,7 @@ class OccurrenceQuerySet(models.QuerySet):
         )
         return dates.filter(~Exists(earlier)).order_by("start", "pk")
 
-    def with_turnout(self):
+    def with_turnout(self) -> OccurrenceQuerySet:
         """`going_count` (answers "going") and `attended_count` (attendance recorded)."""
         RSVP, Attendance = _model("RSVP"), _model("Attendance")
 
@@ -247,20 +294,20 @@ class OccurrenceQuerySet(models.QuerySet):
         )
         return {row["place"]: row["n"] for row in rows}
 
-    def venue_in(self, kinds):
+    def venue_in(self, kinds: list[str]) -> OccurrenceQuerySet:
         """Dates held in one of `kinds` of venue (a date's own venue wins over its series')."""
         return self.filter(Q(venue_kind__in=kinds) | Q(venue_kind="", meetup__venue_kind__in=kinds))
 
     def discoverable(
         self,
-        viewer,
+        viewer: Viewer,
         *,
         state: str = "",
         library_type: str = "",
         where: str = "",
         near_state: str = "",
         on: date | None = None,
-    ):
+    ) -> OccurrenceQuerySet:
         """Dates listed to `viewer` in discovery (the upcoming list, its day view and the month
         calendar) that match the filters of `DiscoveryForm.filters()`: the one place both
         pages filter. `on` keeps the dates of that local day only."""
@@ -277,7 +324,7 @@ class OccurrenceQuerySet(models.QuerySet):
 
     def discoverable_series_count(
         self,
-        viewer,
+        viewer: Viewer,
         *,
         state: str = "",
         library_type: str = "",
@@ -291,13 +338,13 @@ class OccurrenceQuerySet(models.QuerySet):
         dates = self.scheduled().filter(meetup=OuterRef("pk"), end__gt=now or timezone.now())
         if where in VENUES:
             dates = dates.venue_in(VENUES[where])
-        meetups = self.model._meta.get_field("meetup").related_model.objects
+        meetups = _model("Meetup").objects
         series = discoverable_series_q(
             viewer, state=state, library_type=library_type, near_state=near_state, prefix=""
         )
         return meetups.filter(series).filter(Exists(dates)).count()
 
-    def on_local_days(self, first: date, end: date):
+    def on_local_days(self, first: date, end: date) -> OccurrenceQuerySet:
         """Dates whose local start day (`local_day`, annotated) is in [first, end). UTC offsets
         stay within a day, so a day of slack either side lets the `start` index narrow first."""
         slack = timedelta(days=1)
@@ -310,7 +357,7 @@ class OccurrenceQuerySet(models.QuerySet):
             .filter(local_day__gte=first, local_day__lt=end)
         )
 
-    def first_per_day(self, per_day: int | None):
+    def first_per_day(self, per_day: int | None) -> OccurrenceQuerySet:
         """Soonest first, at most `per_day` dates of each local day (all when None), each with
         `day_total`: how many dates that day holds in all. After `on_local_days()`."""
         dates = self.annotate(
@@ -323,7 +370,7 @@ class OccurrenceQuerySet(models.QuerySet):
             dates = dates.filter(day_rank__lte=per_day)
         return dates.order_by("start", "pk")
 
-    def for_listing(self, viewer):
+    def for_listing(self, viewer: Viewer) -> OccurrenceQuerySet:
         return (
             self.select_related("meetup__group")
             .with_counts()
@@ -334,7 +381,7 @@ class OccurrenceQuerySet(models.QuerySet):
         )
 
 
-class AttendanceQuerySet(models.QuerySet):
+class AttendanceQuerySet(models.QuerySet["Attendance"]):
     def hours_by_local_month(self, *, since: date) -> dict[date, Decimal]:
         """{first day of a month: hours of credit}, months as the meetups' own calendars show
         them, from `since` (a first of a month) on. One aggregate query."""
@@ -356,12 +403,12 @@ class AttendanceQuerySet(models.QuerySet):
         return {row["month"]: row["hours"] for row in rows}
 
 
-class RSVPQuerySet(models.QuerySet):
-    def going(self):
+class RSVPQuerySet(models.QuerySet["RSVP"]):
+    def going(self) -> RSVPQuerySet:
         return self.filter(status="going")
 
-    def waitlisted(self):
+    def waitlisted(self) -> RSVPQuerySet:
         return self.filter(status="waitlisted")
 
-    def in_waitlist_order(self):
+    def in_waitlist_order(self) -> RSVPQuerySet:
         return self.waitlisted().order_by("status_changed_at", "pk")

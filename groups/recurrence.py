@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
@@ -132,15 +133,15 @@ def parse_rrule(rule: str, *, tz: ZoneInfo, dtstart: datetime | None = None) -> 
     match = BYDAY_RE.match(parts.get("BYDAY", ""))
     nth = int(match.group(1)) if match and match.group(1) else None
     weekday = WEEKDAY_CODES.index(match.group(2)) if match else None
-    implied_day = freq == "WEEKLY" and dtstart is not None and not parts.keys() & EXPANDING_PARTS
-    if implied_day:
-        match, weekday = True, dtstart.weekday()
-    if freq == "WEEKLY" and interval in (1, 2) and match and nth is None:
+    has_day = match is not None
+    if freq == "WEEKLY" and dtstart is not None and not parts.keys() & EXPANDING_PARTS:
+        has_day, weekday = True, dtstart.weekday()  # the day is DTSTART's
+    if freq == "WEEKLY" and interval in (1, 2) and has_day and nth is None:
         repeat = Repeat.WEEKLY if interval == 1 else Repeat.BIWEEKLY
         spec = RuleSpec(repeat=repeat, weekday=weekday)
-    elif freq == "MONTHLY" and interval == 1 and match and nth in (1, 2, 3, 4):
+    elif freq == "MONTHLY" and interval == 1 and has_day and nth in (1, 2, 3, 4):
         spec = RuleSpec(repeat=Repeat.MONTHLY_NTH, weekday=weekday, week_of_month=nth)
-    elif freq == "MONTHLY" and interval == 1 and match and nth == -1:
+    elif freq == "MONTHLY" and interval == 1 and has_day and nth == -1:
         spec = RuleSpec(repeat=Repeat.MONTHLY_LAST, weekday=weekday)
     elif freq == "YEARLY" and interval == 1 and not parts.keys() & EXPANDING_PARTS:
         spec = RuleSpec(repeat=Repeat.YEARLY)
@@ -229,7 +230,10 @@ def first_date(spec: RuleSpec, on_or_after: date) -> date:
         return on_or_after
     rule = without_end(build_rrule(_replace(spec, ends=Ends.NEVER), tz=ZoneInfo("UTC")))
     start = datetime.combine(on_or_after, time(0))
-    return rrulestr(rule, dtstart=start).after(start, inc=True).date()
+    first = rrulestr(rule, dtstart=start).after(start, inc=True)
+    if first is None:  # a pattern no date fits
+        raise UnsupportedRule(rule)
+    return first.date()
 
 
 def nth_weekday_of(day: date) -> int:
@@ -272,12 +276,13 @@ def describe(rule: str, *, dtstart: datetime) -> str:
     elif spec.repeat == Repeat.BIWEEKLY:
         text = f"Every other week on {day}"
     elif spec.repeat == Repeat.MONTHLY_NTH:
-        text = f"Every month on the {ORDINALS[spec.week_of_month]} {day}"
+        # a MONTHLY_NTH spec has its week (RuleSpec says which it needs)
+        text = f"Every month on the {ORDINALS[cast(int, spec.week_of_month)]} {day}"
     elif spec.repeat == Repeat.MONTHLY_LAST:
         text = f"Every month on the last {day}"
     else:
         text = f"Every year on {date_format(dtstart, 'j F')}"
-    if spec.ends == Ends.UNTIL:
+    if spec.ends == Ends.UNTIL and spec.until is not None:
         text += f", until {date_format(spec.until, 'j F Y')}"
     elif spec.ends == Ends.COUNT:
         text += f", {spec.count} times" if spec.count != 1 else ", once"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.expressions import ArraySubquery
@@ -18,6 +19,26 @@ from cooperatives.models import Organisation
 from groups.models import RSVP, Group, Membership, Occurrence
 from notifications.models import Follow, Notification
 from stories.models import Story, TaggedStory
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django_stubs_ext import WithAnnotations
+
+    from groups.querysets import ViewerRsvp
+
+
+class ProfileFollows(TypedDict):
+    """What `dashboard()` annotates on the member's profile: what they follow and wrote."""
+
+    has_story: bool
+    unread_notification_count: int
+    followed_member_ids: list[int]
+    followed_tag_ids: list[int]
+    followed_group_ids: list[int]
+    learn_tag_ids: list[int]
+    help_tag_ids: list[int]
+
 
 NEW_STORY_DAYS = 60
 SECTION_SIZE = 5
@@ -66,7 +87,13 @@ def landing(viewer) -> dict:
     }
 
 
-def _story_pool(user, profile: Profile, *, followed_members: list, followed_tags: list):
+def _story_pool(
+    user,
+    profile: WithAnnotations[Profile, ProfileFollows],
+    *,
+    followed_members: list,
+    followed_tags: list,
+):
     """The newest STORY_POOL stories the dashboard's story sections choose from: recent ones
     for me or from what I follow, and open challenges I could help with, each flagged.
 
@@ -112,8 +139,8 @@ def _story_pool(user, profile: Profile, *, followed_members: list, followed_tags
         )
     if not branches:
         return []
-    branches = [branch.sorted_by("newest").values_list("pk")[:STORY_POOL] for branch in branches]
-    pool = branches[0].union(*branches[1:]) if len(branches) > 1 else branches[0]
+    pools = [branch.sorted_by("newest").values_list("pk")[:STORY_POOL] for branch in branches]
+    pool = pools[0].union(*pools[1:]) if len(pools) > 1 else pools[0]
 
     stories = list(Story.objects.filter(pk__in=pool).sorted_by("newest").for_cards()[:STORY_POOL])
     # the flags, from what the cards load anyway (their topics come with them): in SQL, each
@@ -123,7 +150,7 @@ def _story_pool(user, profile: Profile, *, followed_members: list, followed_tags
     state = (profile.state or "").upper()
     for story in stories:
         tags = {tag.pk for tag in story.card_tags}
-        is_recent = story.published_at >= since
+        is_recent = story.published_at is not None and story.published_at >= since
         by_kind = (
             profile.library_type and profile.library_type in (story.library_types or ())
         ) or (state and story.country == profile.country and (story.state or "").upper() == state)
@@ -160,7 +187,7 @@ def dashboard(user) -> Dashboard:
     # what I follow comes back as id lists with my profile (no query of its own): literal ids
     # let PostgreSQL size the story query right (a subquery was guessed at one row, however
     # many topics a member follows)
-    profile = (
+    annotated = (
         Profile.objects.filter(user=user)
         .annotate(
             has_story=Exists(Story.objects.filter(author=user)),
@@ -182,6 +209,7 @@ def dashboard(user) -> Dashboard:
         .select_related("user")
         .get()
     )
+    profile = cast("WithAnnotations[Profile, ProfileFollows]", annotated)
     board = Dashboard(profile=profile, has_story=profile.has_story)
     followed_members = profile.followed_member_ids
     followed_tags = profile.followed_tag_ids
@@ -203,7 +231,7 @@ def dashboard(user) -> Dashboard:
         .filter(pk__in=answered.union(of_followed_groups))
         .for_listing(user)[: SECTION_SIZE * 4]
     )
-    for occurrence in occurrences:
+    for occurrence in cast("Iterable[WithAnnotations[Occurrence, ViewerRsvp]]", occurrences):
         if occurrence.viewer_rsvp in (RSVP.Status.GOING, RSVP.Status.WAITLISTED):
             if len(board.my_meetups) < SECTION_SIZE:
                 board.my_meetups.append(occurrence)

@@ -2,7 +2,7 @@
 so the dashboard's "From what you follow" section and the notifications page have something."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count
+from django.db.models import Count, Model
 from taggit.models import Tag
 
 from groups.models import Group
@@ -12,14 +12,14 @@ from stories.models import Story
 
 
 def seed_notifications(scale: int, *, demo) -> dict[str, int]:
-    targets = list(
+    targets: list[Model] = list(
         Tag.objects.annotate(uses=Count("stories_taggedstory_items"))
         .filter(uses__gt=0)
         .order_by("-uses", "name")[: max(2, scale // 10)]
     )
     targets += list(Group.objects.order_by("pk")[:1])
     author = Story.objects.visible_to(None).exclude(author=demo).exclude(author=None).first()
-    if author is not None:
+    if author is not None and author.author is not None:
         targets.append(author.author)
     for target in targets:
         Follow.objects.get_or_create(

@@ -20,7 +20,7 @@ class KitConfig(AppConfig):
     label = "config"
     verbose_name = "Librarian Commons"
 
-    def ready(self):
+    def ready(self) -> None:
         # each app maps its models to the scopes they change in its own `caching` module, which
         # imports its models: found here, as the admin finds `admin` modules, once all are loaded
         # — the kit imports no app

@@ -14,29 +14,37 @@ with one UPDATE afterwards. Each moves the `site` scope on (no signal does), so 
 (kit/pagecache.py) show the new rows at once.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
 from itertools import islice
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 from psycopg import sql
 
 from kit import scopes
 
 BATCH_SIZE = 2000
 
+T = TypeVar("T")
 
-def batches(items: Iterable, size: int = BATCH_SIZE) -> Iterator[list]:
+
+def batches(items: Iterable[T], size: int = BATCH_SIZE) -> Iterator[list[T]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
 
 
 def insert_built(
-    factory, count: int, *, batch_size: int = BATCH_SIZE, **fields: Any
+    factory: Any,  # a factory-boy factory class (a development dependency)
+    count: int,
+    *,
+    batch_size: int = BATCH_SIZE,
+    **fields: Any,
 ) -> list[Model]:
     """Build `count` instances with a factory and insert them in batches; returns them saved.
 
@@ -63,7 +71,7 @@ def insert_instances(
     """bulk_create unsaved instances in batches without keeping them all in memory."""
     total = 0
     for batch in batches(instances, batch_size):
-        model.objects.bulk_create(batch, batch_size=batch_size)
+        model._default_manager.bulk_create(batch, batch_size=batch_size)
         total += len(batch)
     scopes.changed(scopes.SITE)
     return total
@@ -72,7 +80,7 @@ def insert_instances(
 def copy_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Stream rows (tuples in `fields` order; foreign keys given as ids) into the model's
     table with COPY: the fastest way to load hundreds of thousands of rows."""
-    columns = [model._meta.get_field(name).column for name in fields]
+    columns = [_column(model, name) for name in fields]
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(model._meta.db_table),
         sql.SQL(", ").join(sql.Identifier(column) for column in columns),
@@ -84,6 +92,13 @@ def copy_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence
             total += 1
     scopes.changed(scopes.SITE)
     return total
+
+
+def _column(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None:
+        raise ValueError(f"{model.__name__}.{name} is not a column")
+    return field.column
 
 
 def copy_instances(model: type[Model], instances: Sequence[Model]) -> int:
@@ -104,7 +119,7 @@ def copy_instances(model: type[Model], instances: Sequence[Model]) -> int:
             instance.pk = new_id
     fields = [field for field in model._meta.concrete_fields if not field.generated]
 
-    def value(obj: Model, field) -> Any:
+    def value(obj: Model, field: Field[Any, Any]) -> Any:
         if getattr(obj, field.attname) is None and (
             getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
         ):

@@ -81,7 +81,7 @@ def _nice_at_most(value: float) -> int:
     """The largest of 1, 2, 3… 9, 10, 20, 30, 50, 100, 200… not above `value` (at least 1)."""
     if value < 10:
         return max(int(value), 1)
-    power = 10 ** math.floor(math.log10(value))
+    power: int = 10 ** math.floor(math.log10(value))
     return max(step * power for step in (1, 2, 3, 5) if step * power <= value)
 
 
@@ -203,7 +203,9 @@ def tile_map(
     )
 
 
-def _map_summary(tiles: list[Tile], apart: Sequence[Apart], noun, note: str) -> str:
+def _map_summary(
+    tiles: list[Tile], apart: Sequence[Apart], noun: tuple[str, str], note: str
+) -> str:
     ranked = sorted((t for t in tiles if t.count), key=lambda t: (-t.count, t.name))
     if not ranked:
         words = f"No state has {noun[1]} yet."
@@ -283,7 +285,7 @@ def nice_ceiling(value: float) -> float:
     """The axis top: 1, 2, 2.5, 5 or 10 times a power of ten, at or above `value`."""
     if value <= 0:
         return 1
-    power = 10 ** math.floor(math.log10(value))
+    power: float = 10 ** math.floor(math.log10(value))
     return next(step * power for step in (1, 2, 2.5, 5, 10) if step * power >= value)
 
 

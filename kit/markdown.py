@@ -86,7 +86,7 @@ def without_skipped_levels(html: str, *, after: int = 2) -> str:
     users (WCAG 1.3.1; axe and Lighthouse's `heading-order`)."""
     previous = after
 
-    def clamp(match: re.Match) -> str:
+    def clamp(match: re.Match[str]) -> str:
         nonlocal previous
         level = min(int(match[1]), previous + 1)
         previous = level

@@ -4,9 +4,12 @@
 import logging
 import re
 import time
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.db import connections
+from django.http import HttpRequest, HttpResponse
 
 from kit.views import bad_request
 
@@ -21,7 +24,14 @@ class _QueryCounter:
     def __init__(self) -> None:
         self.count = 0
 
-    def __call__(self, execute, sql, params, many, context):
+    def __call__(
+        self,
+        execute: Callable[..., Any],
+        sql: str,
+        params: Any,
+        many: bool,
+        context: dict[str, Any],
+    ) -> Any:
         self.count += 1
         return execute(sql, params, many, context)
 
@@ -29,10 +39,10 @@ class _QueryCounter:
 class RequestLogMiddleware:
     """Logs `method path status duration queries` for every request, in logfmt."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         counter = _QueryCounter()
         started = time.perf_counter()
         with connections["default"].execute_wrapper(counter):
@@ -52,10 +62,10 @@ class RequestLogMiddleware:
 class PermissionsPolicyMiddleware:
     """Adds the headers Django has no setting for: Permissions-Policy and CORP."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         response.headers.setdefault(
@@ -81,16 +91,16 @@ class NullCharactersMiddleware:
         "site’s cookies in your browser."
     )
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         if _carries_nul(request):
             return bad_request(request, problem=self.PROBLEM)
         return self.get_response(request)
 
 
-def _carries_nul(request) -> bool:
+def _carries_nul(request: HttpRequest) -> bool:
     if NUL in request.path:
         return True
     for name, values in request.GET.lists():

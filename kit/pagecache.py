@@ -42,7 +42,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast, overload
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -57,9 +57,28 @@ TIMEOUT = 60
 KEPT_LONGEST = 15 * 60
 
 Shows = Iterable[str] | Callable[..., Iterable[str]]
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+# what a kept copy is kept as: status, body, headers
+Frozen = tuple[int, bytes, list[tuple[str, str]]]
+# and the versions it was made from, and the moment it lapses
+Kept = tuple[dict[str, int], Frozen, float]
 
 
-def kept_until_change(view=None, *, shows: Shows = (), timeless: bool = False):
+class KeptCopy(HttpResponse):
+    """A page served from its kept copy, not rendered for this request."""
+
+    kept_copy = True  # for tests and debugging
+
+
+@overload
+def kept_until_change(view: View, *, shows: Shows = (), timeless: bool = False) -> View: ...
+@overload
+def kept_until_change(
+    view: None = None, *, shows: Shows = (), timeless: bool = False
+) -> Callable[[View], View]: ...
+def kept_until_change(
+    view: View | None = None, *, shows: Shows = (), timeless: bool = False
+) -> View | Callable[[View], View]:
     """Serves a kept copy of the page while what it shows has not changed (see the module's
     notes). `shows`: scope names, or a function of the view's arguments that returns them,
     read before the view runs; `site` and the member's own scope are always added.
@@ -69,7 +88,7 @@ def kept_until_change(view=None, *, shows: Shows = (), timeless: bool = False):
         return lambda view: kept_until_change(view, shows=shows, timeless=timeless)
 
     @wraps(view)
-    def view_or_kept_copy(request: HttpRequest, *args, **kwargs):
+    def view_or_kept_copy(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         reader = _reader(request)
         if reader is None:
             return view(request, *args, **kwargs)
@@ -79,7 +98,8 @@ def kept_until_change(view=None, *, shows: Shows = (), timeless: bool = False):
                 *(shows(request, *args, **kwargs) if callable(shows) else shows),
             ]
             if reader:
-                declared += scopes.shown_to_member(request.user.pk)
+                # a member's pk: `_reader` gave a key only to a signed-in member
+                declared += scopes.shown_to_member(cast(int, request.user.pk))
             key = _key(request, reader)
             kept = _unlapsed(caches["pages"].get(key))
             # one query: the kept copy's versions and those the page would be rendered with
@@ -91,8 +111,9 @@ def kept_until_change(view=None, *, shows: Shows = (), timeless: bool = False):
             reading.until = None
             scopes.shows(*declared)
             response = view(request, *args, **kwargs)
-            if callable(getattr(response, "render", None)):
-                response.render()
+            render = getattr(response, "render", None)  # a TemplateResponse is rendered now
+            if callable(render):
+                render()
             # the kept copy and this response both say they differ for signed-in members
             patch_vary_headers(response, ["Cookie"])
             if reading.keepable and _is_keepable(request, response, reader):
@@ -102,8 +123,10 @@ def kept_until_change(view=None, *, shows: Shows = (), timeless: bool = False):
                     caches["pages"].set(key, kept, life)
         return response
 
-    view_or_kept_copy.kept_until_change = True  # for KeptPagesMiddleware; wraps() carries it
-    return view_or_kept_copy
+    # for KeptPagesMiddleware; wraps() carries it. A function's own attributes have no type.
+    view_or_kept_copy.kept_until_change = True  # type: ignore[attr-defined]
+    # the view's own signature: the wrapper takes and returns what it does
+    return cast(View, view_or_kept_copy)
 
 
 class KeptPagesMiddleware:
@@ -113,13 +136,19 @@ class KeptPagesMiddleware:
     changes and onboarding all move the member's scope on, which the copy shows. Visitors'
     copies are served by the view's decorator, which costs them nothing more."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
         if not getattr(view_func, "kept_until_change", False):
             return None
         reader = _reader_by_cookies(request)
@@ -162,7 +191,7 @@ def _life(longest: float, until: datetime | None) -> float:
     return longest * random.uniform(0.75, 1.0)  # noqa: S311 (spreading lapses, not a secret)
 
 
-def _unlapsed(kept: tuple | None) -> tuple | None:
+def _unlapsed(kept: Kept | None) -> Kept | None:
     """The kept copy, unless its moment has passed (the cache's own expiry is not exact)."""
     if kept is None or kept[2] <= _now():
         return None
@@ -227,12 +256,10 @@ def _sets_no_new_cookie(request: HttpRequest, reader: str) -> bool:
     return sent is not None and request.META.get("CSRF_COOKIE", sent) == sent
 
 
-def _frozen(response: HttpResponse) -> tuple:
+def _frozen(response: HttpResponse) -> Frozen:
     return response.status_code, response.content, list(response.headers.items())
 
 
-def _restored(frozen: tuple) -> HttpResponse:
+def _restored(frozen: Frozen) -> HttpResponse:
     status, content, headers = frozen
-    response = HttpResponse(content, status=status, headers=dict(headers))
-    response.kept_copy = True  # for tests and debugging: not rendered for this request
-    return response
+    return KeptCopy(content, status=status, headers=dict(headers))

@@ -53,17 +53,20 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, CharField, OuterRef, Subquery, Value
+from django.db.models import BigIntegerField, CharField, Model, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.db.models.signals import m2m_changed, post_delete
+from django.dispatch import Signal
+from django.http import HttpRequest, HttpResponse
 
 SITE = "site"
 STORIES = "stories"
@@ -81,15 +84,15 @@ CONTENT_APPS = frozenset(
 )
 
 
-def story(pk) -> str:
+def story(pk: object) -> str:
     return f"story:{pk}"
 
 
-def occurrence(pk) -> str:
+def occurrence(pk: object) -> str:
     return f"occurrence:{pk}"
 
 
-def member(pk) -> str:
+def member(pk: object) -> str:
     return f"member:{pk}"
 
 
@@ -122,15 +125,16 @@ _reading: ContextVar[Reading | None] = ContextVar("scopes_reading", default=None
 
 
 @contextlib.contextmanager
-def reading(*, in_request: bool = False):
+def reading(*, in_request: bool = False) -> Iterator[Reading]:
     """The reading the code inside works in: this request's (ScopesMiddleware), or a new one."""
     current = _reading.get()
     if current is not None and not in_request:
         yield current
         return
-    token = _reading.set(Reading(in_request=in_request))
+    new = Reading(in_request=in_request)
+    token = _reading.set(new)
     try:
-        yield _reading.get()
+        yield new
     finally:
         _reading.reset(token)
 
@@ -154,7 +158,7 @@ def versions(names: Iterable[str]) -> dict[str, int]:
 def _read(names: list[str]) -> dict[str, int]:
     scopes = [name for name in names if name.split(":", 1)[0] not in _figures]
     sql = ["SELECT name, version FROM config_scopeversion WHERE name = ANY(%s::varchar[])"]
-    params: list = [scopes]
+    params: list[Any] = [scopes]
     for name in names:
         prefix, _, key = name.partition(":")
         if prefix in _figures:
@@ -225,35 +229,36 @@ def version_of(prefix: str, pk: str = "pk") -> Coalesce:
     # looked up, not imported: the apps import this module before models are loaded
     ScopeVersion = apps.get_model("config", "ScopeVersion")
     return Coalesce(
-        Subquery(ScopeVersion.objects.filter(name=name).values("version")[:1]),
+        Subquery(ScopeVersion._default_manager.filter(name=name).values("version")[:1]),
         Value(0),
         output_field=BigIntegerField(),
     )
 
 
 # --- figures read with the versions -------------------------------------------------------
-_figures: dict[str, Callable[[str], tuple[str, list]]] = {}
+FigureSql = Callable[[str], tuple[str, list[Any]]]  # key -> (sql, its parameters)
+_figures: dict[str, FigureSql] = {}
 _member_pages_show: list[Callable[[int], str]] = []
 
 
-def figure(prefix: str) -> Callable:
+def figure(prefix: str) -> Callable[[FigureSql], FigureSql]:
     """Registers `sql_for(key) -> (sql, params)`: a number read as `<prefix>:<key>` in the
     same query as the versions (a SELECT of one value)."""
 
-    def register(sql_for: Callable) -> Callable:
+    def register(sql_for: FigureSql) -> FigureSql:
         _figures[prefix] = sql_for
         return sql_for
 
     return register
 
 
-def member_pages_show(name_for: Callable[[int], str]) -> Callable:
+def member_pages_show(name_for: Callable[[int], str]) -> Callable[[int], str]:
     """Registers a name (a scope or a figure) every page a signed-in member is shown holds."""
     _member_pages_show.append(name_for)
     return name_for
 
 
-def shown_to_member(pk) -> list[str]:
+def shown_to_member(pk: int) -> list[str]:
     """What every page shown to member `pk` shows: their own scope, and what apps add."""
     return [member(pk), *(name_for(pk) for name_for in _member_pages_show)]
 
@@ -305,7 +310,14 @@ class _ContentWrites:
 
     seen = False
 
-    def __call__(self, execute, sql, params, many, context):
+    def __call__(
+        self,
+        execute: Callable[..., Any],
+        sql: str,
+        params: Any,
+        many: bool,
+        context: dict[str, Any],
+    ) -> Any:
         if not self.seen and (table := _CHANGED_TABLE.match(sql)):
             self.seen = not _UNSHOWN.fullmatch(table[1])
         return execute(sql, params, many, context)
@@ -314,10 +326,10 @@ class _ContentWrites:
 class ScopesMiddleware:
     """Gives each request its reading, and moves on what it changed after the response."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         statements = _ContentWrites()
         with reading(in_request=True) as active:
             if request.method in SAFE_METHODS:
@@ -333,7 +345,7 @@ class ScopesMiddleware:
         return response
 
     @staticmethod
-    def _may_have_written_unseen(request, response) -> bool:
+    def _may_have_written_unseen(request: HttpRequest, response: HttpResponse) -> bool:
         """A member's write that did not fail. A visitor's writes (signing up or in, a password
         reset) all save rows, which name their scopes; one refused (sent to log in) changed
         nothing — and no visitor can make every kept page be dropped by posting anywhere."""
@@ -347,15 +359,17 @@ class ScopesMiddleware:
 
 
 # --- what each model's rows change --------------------------------------------------------
-_saved: dict[type, Callable] = {}
-_linked: dict[type, Callable] = {}
+# scopes_of(instance, **signal_kwargs), scopes_of(instance, reverse, pk_set)
+ScopesOfRow = Callable[..., Iterable[str]]
+_saved: dict[type[Model], ScopesOfRow] = {}
+_linked: dict[type[Model], ScopesOfRow] = {}
 
 
-def shown_by(*models: type) -> Callable:
+def shown_by(*models: type[Model]) -> Callable[[ScopesOfRow], ScopesOfRow]:
     """Registers `scopes_of(instance, **signal_kwargs)`: the scopes a save or delete of a row
     of `models` changes (an empty list: nothing pages show)."""
 
-    def register(scopes_of: Callable) -> Callable:
+    def register(scopes_of: ScopesOfRow) -> ScopesOfRow:
         for model in models:
             _saved[model] = scopes_of
         return scopes_of
@@ -363,11 +377,11 @@ def shown_by(*models: type) -> Callable:
     return register
 
 
-def linked_by(*throughs: type) -> Callable:
+def linked_by(*throughs: type[Model]) -> Callable[[ScopesOfRow], ScopesOfRow]:
     """Registers `scopes_of(instance, reverse, pk_set)` for changes to a many-to-many
     relation (`m2m_changed`); `pk_set` is None when it was cleared."""
 
-    def register(scopes_of: Callable) -> Callable:
+    def register(scopes_of: ScopesOfRow) -> ScopesOfRow:
         for through in throughs:
             _linked[through] = scopes_of
         return scopes_of
@@ -375,7 +389,9 @@ def linked_by(*throughs: type) -> Callable:
     return register
 
 
-def content_saved_or_deleted(sender, signal=None, instance=None, **kwargs) -> None:
+def content_saved_or_deleted(
+    sender: type[Model], signal: Signal | None = None, instance: Any = None, **kwargs: Any
+) -> None:
     """Signal receiver for every model (post_save, post_delete, m2m_changed)."""
     if signal is m2m_changed:
         if not kwargs["action"].startswith("post_"):

@@ -23,13 +23,17 @@ that did not declares it before it reads.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import and_, or_
+from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
+from django.http import HttpRequest
 
 from kit import scopes
 
@@ -89,7 +93,7 @@ def max_edits(word: str) -> int:
     return 1 if len(word) <= 5 else 2 if len(word) <= 9 else 3
 
 
-def _any_of(spellings, config: str) -> SearchQuery:
+def _any_of(spellings: Iterable[str], config: str) -> SearchQuery:
     return reduce(or_, (SearchQuery(s, search_type="plain", config=config) for s in spellings))
 
 
@@ -133,7 +137,7 @@ def searching_shows(*names: str, field: str = "q") -> Callable[..., list[str]]:
     """For `kept_until_change(shows=…)`: `names`, and the vocabulary when the address asks to
     search (its `field` holds words), read with the page's other versions in one query."""
 
-    def shows(request, *args, **kwargs) -> list[str]:
+    def shows(request: HttpRequest, *args: Any, **kwargs: Any) -> list[str]:
         searching = bool(request.GET.get(field, "").strip())
         return [*names, scopes.SPELLING] if searching else list(names)
 
@@ -148,7 +152,9 @@ def _shows_the_vocabulary() -> None:
         scopes.shows(scopes.SPELLING)
 
 
-def correction_for(text: str, viewer, *, members: bool | None = None) -> Correction:
+def correction_for(
+    text: str, viewer: AbstractBaseUser | AnonymousUser | None, *, members: bool | None = None
+) -> Correction:
     """The close and similar words of `text`'s words, from what `viewer` may see (visitors
     are never offered a word only members' pages hold; `members` says it instead, for a
     search whose corrections nobody is shown). One query; none for a query with operators
@@ -200,4 +206,5 @@ def search_words_rebuild() -> int:
     deleted or edited away). Returns how many words the vocabulary holds."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT search_words_rebuild()")
-        return cursor.fetchone()[0]
+        (words,) = cursor.fetchone()
+        return int(words)

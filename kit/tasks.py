@@ -21,7 +21,7 @@ def email_message_send(
     to: list[str],
     from_email: str | None = None,
     html: str | None = None,
-    headers: dict | None = None,
+    headers: dict[str, str] | None = None,
     reply_to: str | None = None,
 ) -> None:
     message = EmailMultiAlternatives(
@@ -48,7 +48,7 @@ async def jobs_retry_stalled(context: JobContext, timestamp: int) -> int:
     """Every 5 minutes: queue again the jobs a worker was running when it stopped (it lost the
     database, or was killed), which would otherwise stay "doing" forever. Returns how many."""
     manager = context.app.job_manager
-    stalled = await manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_WORKER_SECONDS)
+    stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_WORKER_SECONDS))
     for job in stalled:
         await manager.retry_job(job)
     return len(stalled)

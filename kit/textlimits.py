@@ -15,6 +15,8 @@ worst Markdown costs about 5 ms of CPU per 1,000 characters (markdown-it-py on `
 repeated), where a 1 MB bio cost seconds on every view of its page.
 """
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -22,7 +24,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 
 
-def text_length_checks(prefix: str, **limits: int) -> list[models.CheckConstraint]:
+def text_length_checks(prefix: str, **limits: int) -> list[models.BaseConstraint]:
     """One check constraint per `field=limit`, named `<prefix>_<field>_length`: the database
     refuses a longer text whatever wrote it (a form, a service, an import, a seeder)."""
     return [
@@ -44,7 +46,7 @@ class LimitedTextField(forms.CharField):
 
     widget = forms.Textarea
 
-    def __init__(self, *, max_length: int, help_text: str = "", **kwargs):
+    def __init__(self, *, max_length: int, help_text: str = "", **kwargs: Any) -> None:
         hint = f"Up to {max_length:,} characters."
         super().__init__(
             max_length=max_length,
@@ -52,20 +54,23 @@ class LimitedTextField(forms.CharField):
             **kwargs,
         )
 
-    def widget_attrs(self, widget):
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         attrs = super().widget_attrs(widget)
         attrs.pop("maxlength", None)
         attrs["data-maxlength"] = str(self.max_length)
         return attrs
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> str | None:
+        text = super().to_python(value)
+        if text is None:  # only with `empty_value=None`
+            return None
         # browsers send each line break as CRLF: kept, and counted, as one character, as the
         # counter on the page counts it
-        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+        return text.replace("\r\n", "\n").replace("\r", "\n")
 
-    def validate(self, value):
+    def validate(self, value: Any) -> None:
         super().validate(value)
-        if len(value) > self.max_length:
+        if self.max_length is not None and len(value) > self.max_length:
             raise ValidationError(
                 f"Please shorten this to {self.max_length:,} characters or fewer: "
                 f"it has {len(value):,}.",

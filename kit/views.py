@@ -3,7 +3,7 @@ import sys
 import psycopg
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
@@ -23,7 +23,7 @@ UNREACHABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
 
 @require_safe
 @never_cache
-def healthz(request):
+def healthz(request: HttpRequest) -> HttpResponse:
     """200 when the database answers, 503 when it does not: for load balancers and Docker."""
     try:
         with connection.cursor() as cursor:
@@ -47,25 +47,27 @@ Disallow: /admin/
 
 @require_safe
 @cache_control(max_age=86400, public=True)
-def robots_txt(request):
+def robots_txt(request: HttpRequest) -> HttpResponse:
     """For crawlers. It touches no database, so the benchmarks use it as their ceiling."""
     return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
 
 
-def bad_request(request, exception=None, *, problem: str = ""):
+def bad_request(
+    request: HttpRequest, exception: Exception | None = None, *, problem: str = ""
+) -> HttpResponse:
     """Django's 400s (a bad Host header, too many fields…) and NullCharactersMiddleware's."""
     return render(request, "400.html", {"problem": problem}, status=400)
 
 
-def page_not_found(request, exception):
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "404.html", status=404)
 
 
-def permission_denied(request, exception):
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "403.html", status=403)
 
 
-def server_error(request):
+def server_error(request: HttpRequest) -> HttpResponse:
     """Django's handler for any uncaught exception (outside DEBUG), called while it is being
     handled: 503 if it says the database is unreachable, else 500."""
     if database_unreachable(sys.exc_info()[1]):
@@ -86,7 +88,7 @@ def database_unreachable(exc: BaseException | None) -> bool:
     """Whether `exc`, or the error it was raised from or while handling, says the database
     cannot be reached (stopped, restarting, connection lost) rather than that one query failed
     (a deadlock, a timeout, a constraint), which remains a server error."""
-    seen = set()
+    seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
         if isinstance(exc, InterfaceError | psycopg.InterfaceError):

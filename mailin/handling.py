@@ -124,7 +124,8 @@ def _reply_to_story(handling: Handling, token: ReplyToken, member: User) -> None
     _require_fresh(token, link=link)
     form = CommentForm(data={"body": _text_or_refuse(handling, link)})
     if not form.is_valid():
-        raise Refused("invalid", " ".join(form.errors.get("body", ["Not accepted."])), link=link)
+        problems = form.errors.get("body", ["Not accepted."])
+        raise Refused("invalid", " ".join(str(problem) for problem in problems), link=link)
     if limited := posting_limited(member, "comment"):
         raise Refused("limit", limited, link=link)
     try:
@@ -217,7 +218,7 @@ def _share(handling: Handling) -> None:
         raise Refused("limit", limited, link=new_story)
     draft = DraftByEmailForm(data={"title": title, "situation": text})
     if not draft.is_valid():
-        problems = [error for errors in draft.errors.values() for error in errors]
+        problems = [str(error) for errors in draft.errors.values() for error in errors]
         raise Refused("invalid", " ".join(problems), link=new_story)
     story = story_create(author=member, data=draft.cleaned_data, publish=False)
     _finish(handling.inbound, InboundMail.Status.POSTED, f"draft story {story.pk}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.utils import parseaddr
 
 from inscriptis import get_text
@@ -46,7 +46,7 @@ def new_text(message: EmailMessage) -> ReplyText:
     """What the sender wrote in this message, without what they quoted or signed."""
     plain = "\n\n".join(_content(part) for part in _plain_parts(message))
     from_html = False
-    if plain is None or not plain.strip():
+    if not plain.strip():
         html = _body(message, "html")
         if html:
             plain = html_to_text(html)
@@ -105,8 +105,9 @@ def automatic_reason(message: EmailMessage, envelope_sender: str) -> str:
     if auto_submitted and auto_submitted != "no":
         return f"Auto-Submitted: {auto_submitted}"
     for header in ("Precedence", "X-Precedence"):
-        if (message.get(header) or "").strip().lower() in AUTOMATIC_PRECEDENCE:
-            return f"{header}: {message.get(header).strip()}"
+        precedence = (message.get(header) or "").strip()
+        if precedence.lower() in AUTOMATIC_PRECEDENCE:
+            return f"{header}: {precedence}"
     if envelope_sender == "<>" or (message.get("Return-Path") or "").strip() == "<>":
         return "empty Return-Path (a bounce)"
     for header in ("X-Autoreply", "X-Autorespond", "X-Autoresponder"):
@@ -125,7 +126,7 @@ def automatic_reason(message: EmailMessage, envelope_sender: str) -> str:
     return ""
 
 
-def _plain_parts(part: EmailMessage) -> list[EmailMessage]:
+def _plain_parts(part: MIMEPart) -> list[MIMEPart]:
     """The text/plain parts a person reads in order: of alternatives, the plain one; of mixed
     parts, every text between pasted images (Apple Mail splits the text around them)."""
     if part.get_content_disposition() == "attachment":
@@ -150,13 +151,13 @@ def _body(message: EmailMessage, subtype: str) -> str | None:
     return _content(part)
 
 
-def _content(part: EmailMessage) -> str:
+def _content(part: MIMEPart) -> str:
     try:
         return part.get_content()
     except (LookupError, UnicodeError, AssertionError):
         # an unknown or lying charset: keep what can be read
-        payload = part.get_payload(decode=True) or b""
-        return payload.decode("utf-8", "replace")
+        payload = part.get_payload(decode=True)  # bytes, or None for no body
+        return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
 
 
 def _tidy(text: str) -> str:

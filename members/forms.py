@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import cast
+
 from allauth.account import forms as allauth_forms
 from django import forms
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
+from django.db import models
 
 from accounts.geo import lookup_us_zip, normalize_us_zip
 from accounts.models import OPEN_TO_FIELDS, Profile
@@ -323,8 +326,9 @@ class AccountDeleteForm(forms.Form):
 
 
 OPEN_TO_CHOICES = [
-    (name.removeprefix("open_to_"), Profile._meta.get_field(name).verbose_name.capitalize())
+    (name.removeprefix("open_to_"), str(field.verbose_name).capitalize())
     for name in OPEN_TO_FIELDS
+    if isinstance(field := Profile._meta.get_field(name), models.Field)
 ]
 SORT_CHOICES = [
     ("", "Best match"),
@@ -374,7 +378,7 @@ class DirectoryFilterForm(forms.Form):
 
     def __init__(self, *args, can_use_distance: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", "Any country"), *COUNTRIES]
+        cast(forms.ChoiceField, self.fields["country"]).choices = [("", "Any country"), *COUNTRIES]
         if not can_use_distance:
             del self.fields["within"]
 

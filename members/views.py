@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from functools import wraps
+from typing import TYPE_CHECKING, cast
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -8,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
@@ -21,7 +22,7 @@ from accounts.charts import colleague_counts, colleagues_map
 from accounts.member_data import collect_export
 from accounts.middleware import ONBOARDED_SESSION_KEY
 from accounts.models import Profile, User
-from accounts.querysets import MAX_LISTED, NearestFirst
+from accounts.querysets import MAX_LISTED, NearestFirst, ProfileQuerySet
 from accounts.services import PROFILE_FIELDS, account_delete, profile_update
 from kit.pagecache import kept_figures, kept_until_change
 from kit.ratelimit import rate_limit_hit
@@ -39,7 +40,10 @@ from members.forms import (
 )
 from members.services import ContactRefused, contact_send, profile_settings_update
 from notifications.kinds import NotificationKind
-from notifications.models import Follow
+from notifications.models import Follow, ViewerFollows
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 TOPIC_SUGGESTIONS = 300
 # the member directory's filters (sort and page are not): with none, every colleague is listed
@@ -86,6 +90,8 @@ def own_profile_required(view):
 class OwnProfileMixin:
     """`own_profile_required` for a class view, and the member's profile."""
 
+    request: HttpRequest  # the view's, which this is mixed into
+
     @method_decorator(own_profile_required)
     def dispatch(self, request, *args, **kwargs):
         return super().dispatch(request, *args, **kwargs)
@@ -110,7 +116,8 @@ class DirectoryPaginator(Paginator):
         if self.total is not None:
             return self.total
         rows = self.object_list
-        profiles = rows.profiles if isinstance(rows, NearestFirst) else rows
+        # the directory pages profiles, nearest first or in a queryset
+        profiles = rows.profiles if isinstance(rows, NearestFirst) else cast(ProfileQuerySet, rows)
         return profiles.order_by().values("pk")[: MAX_LISTED + 1].count()
 
     @cached_property
@@ -228,12 +235,16 @@ def _member_profile(request, pk: int) -> Profile | None:
         )
     profile = (
         profiles.select_related("user")
-        .prefetch_related("can_help_with", "want_to_learn")
+        # taggit's managers, which the plugin cannot follow as relations
+        .prefetch_related("can_help_with", "want_to_learn")  # type: ignore[misc]
         .annotate(viewer_follows=Follow.objects.followed_by(request.user, User, outer="user_id"))
         .first()
     )
     if profile is not None:
-        profile.user.viewer_follows = profile.viewer_follows  # for the follow button
+        # for the follow button, which reads it on the member
+        annotated = cast("WithAnnotations[Profile, ViewerFollows]", profile)
+        member = cast("WithAnnotations[User, ViewerFollows]", profile.user)
+        member.viewer_follows = annotated.viewer_follows
     return profile
 
 
@@ -314,9 +325,8 @@ class OnboardingView(LoginRequiredMixin, FormView):
 
     @cached_property
     def profile(self) -> Profile:
-        return Profile.objects.filter(user=self.request.user).first() or Profile(
-            user=self.request.user
-        )
+        member = cast(User, self.request.user)  # a member: the view requires signing in
+        return Profile.objects.filter(user=member).first() or Profile(user=member)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.profile, "user": self.request.user}

@@ -36,7 +36,7 @@ def followable_register(
 
 def followable_name(model: type[models.Model]) -> str:
     """The name `model`'s follows go by (KeyError for a model no one can follow)."""
-    label = model._meta.concrete_model._meta.label_lower
+    label = (model._meta.concrete_model or model)._meta.label_lower
     for name, followable in FOLLOWABLE.items():
         if followable.model._meta.label_lower == label:
             return name

@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -9,14 +13,20 @@ from notifications.followables import FOLLOWABLE
 from notifications.kinds import NotificationKind
 
 
-class NotificationQuerySet(models.QuerySet):
-    def for_member(self, member):
+class ViewerFollows(TypedDict):
+    """What `annotate(viewer_follows=Follow.objects.followed_by(…))` adds."""
+
+    viewer_follows: bool
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def for_member(self, member: Any) -> NotificationQuerySet:  # a User, or its pk
         return self.filter(recipient=member)
 
-    def unread(self):
+    def unread(self) -> NotificationQuerySet:
         return self.filter(read_at__isnull=True)
 
-    def unread_count_of(self, member):
+    def unread_count_of(self, member: Any) -> Coalesce:
         """The header's unread count as an expression, for a query that loads the member's
         data anyway (one query fewer than the context processor's count)."""
         counted = (

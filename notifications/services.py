@@ -1,9 +1,12 @@
 """Telling members things: in-app notifications and email (text + HTML, unsubscribe links),
 always sent by the task queue, never inside a request."""
 
+from typing import Any, TypedDict
+
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,7 +28,7 @@ def notify(
     kind: str,
     subject: str,
     template: str,
-    context: dict,
+    context: dict[str, Any],
     url: str = "",
     reply_to: str | None = None,
     in_app: bool = True,
@@ -66,25 +69,37 @@ def notify(
     return True
 
 
+class RenderedEmail(TypedDict):
+    """The keyword arguments of `kit.tasks.email_message_send`."""
+
+    subject: str
+    body: str
+    html: str
+    to: list[str]
+    headers: dict[str, str]
+    reply_to: str | None
+
+
 def email_render(
     *,
     recipient: User,
     kind: str,
     subject: str,
     template: str,
-    context: dict,
+    context: dict[str, Any],
     reply_to: str | None = None,
     thread: MailThread | None = None,
     thread_event: str = "",
     replies: bool = False,
     unsubscribe_url: str = "",
     kind_label: str = "",
-    extra_headers: dict | None = None,
-):
+    extra_headers: dict[str, str] | None = None,
+) -> RenderedEmail:
     """The keyword arguments of `email_message_send` for one member: both parts, the one-click
     unsubscribe headers of RFC 8058, and the thread's headers and reply address if any.
     `unsubscribe_url` and `kind_label` replace the kind's own (for mailing-list copies)."""
-    headers, headline = {}, ""
+    headers: dict[str, str] = {}
+    headline = ""
     if thread is not None:
         # the subject is the thread's (mail clients thread by it); what happened leads the body
         headline, subject = subject, thread.title
@@ -161,7 +176,7 @@ def notifications_mark_all_read(*, member: User) -> int:
     return Notification.objects.for_member(member).unread().update(read_at=timezone.now())
 
 
-def follow_toggle(*, member: User, target) -> bool:
+def follow_toggle(*, member: User, target: Model) -> bool:
     """Follow `target`, or stop following it; returns whether the member now follows it."""
     existing = Follow.objects.of(member).targeting(target)
     if existing.exists():

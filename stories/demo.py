@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Subquery
@@ -51,7 +52,7 @@ AUTHOR_ZIPS = {
     "june": "08540",
 }
 
-STORIES = [
+STORIES: list[dict[str, Any]] = [
     {
         "author": "marisol",
         "kind": "success",
@@ -592,7 +593,10 @@ def seed_stories_bulk(count: int, *, rng: random.Random, batch_size: int = 5000)
     made = 0
     while made < count:
         size = min(batch_size, count - made)
-        stories, comments, votes, topics = [], [], [], []
+        stories: list[tuple[Story, list[str], list[int]]] = []
+        comments: list[tuple[int, int, str, Any, str]] = []
+        votes: list[tuple[int, int, Any]] = []
+        topics: list[tuple[int, int]] = []
         for _ in range(size):
             author, library_type, state, city, library = rng.choice(authors)
             kind, program, tag = rng.choice(EXTRA_PROGRAMS)
@@ -627,9 +631,10 @@ def seed_stories_bulk(count: int, *, rng: random.Random, batch_size: int = 5000)
         copy_instances(Story, [story for story, _tags, _voters in stories])
         for story, story_tags, voters in stories:
             topics.extend((story.pk, tags[name]) for name in dict.fromkeys(story_tags))
-            age = (now - story.published_at).total_seconds()
+            published_at = story.published_at or now  # every one is published above
+            age = (now - published_at).total_seconds()
             for n in range(story.comment_count):
-                when = story.published_at + timedelta(seconds=age * (n + rng.random()) / 60)
+                when = published_at + timedelta(seconds=age * (n + rng.random()) / 60)
                 body = rng.choice(EXTRA_COMMENTS)
                 comments.append((story.pk, rng.choice(members), body, min(when, now), ""))
             votes.extend((story.pk, member, story.published_at) for member in voters)

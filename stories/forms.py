@@ -1,4 +1,5 @@
 import re
+from typing import cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -50,7 +51,7 @@ class HoneypotForm(forms.Form):
 
 def resource_lines(text: str) -> list[tuple[str, str | None]]:
     """Each non-empty line of a resources list as (label, url or None)."""
-    links = []
+    links: list[tuple[str, str | None]] = []
     for line in (text or "").splitlines():
         line = line.strip()
         if not line:
@@ -145,7 +146,7 @@ class StoryForm(HoneypotForm, forms.ModelForm):
         self.publishing = publishing
         # a meetup that has taken place (or started); a wrong number is simply not linked
 
-        field = self.fields["discussed_at"]
+        field = cast(forms.ModelChoiceField, self.fields["discussed_at"])
         field.queryset = Occurrence.objects.scheduled().filter(start__lte=timezone.now())
         field.required = False
         field.error_messages["invalid_choice"] = (
@@ -265,7 +266,7 @@ class AskForm(forms.Form):
         """`candidates`: the members offered, in the order shown (nearest first), each with
         their profile and topics loaded."""
         super().__init__(*args, **kwargs)
-        field = self.fields["recipients"]
+        field = cast(forms.ModelMultipleChoiceField, self.fields["recipients"])
         field.label = f"Colleagues to ask, up to {remaining}"
         field.queryset = get_user_model().objects.filter(pk__in=[m.pk for m in candidates])
         field.choices = [

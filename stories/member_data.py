@@ -27,7 +27,7 @@ def _url(story: Story) -> str:
 def export(user) -> dict:
     stories = (
         Story.objects.filter(author=user)
-        .prefetch_related("tags", "coauthors")
+        .prefetch_related("tags", "coauthors")  # type: ignore[misc]  # taggit's, see views
         .order_by("created_at", "pk")
     )
     coauthored = Story.objects.filter(coauthors=user).order_by("created_at", "pk")

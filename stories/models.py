@@ -4,7 +4,10 @@ with them (helpful votes, saves, reports, asking a colleague).
 Writes with side effects live in `stories/services.py`; reads in `stories/querysets.py`.
 """
 
+from typing import Any
+
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
@@ -16,6 +19,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
+from accounts.models import User
 from kit.textlimits import text_length_checks
 from kit.vocabularies import COUNTRIES, US_STATE_NAMES, Audience, LibraryType
 from notifications.email_threads import MailThread
@@ -39,7 +43,7 @@ class StoryKind(models.TextChoices):
 
 
 # How the structured form asks for each part, per kind. Keys are Story field names.
-SECTION_LABELS = {
+SECTION_LABELS: dict[str, dict[str, str]] = {
     "situation": {
         StoryKind.SUCCESS: "The situation",
         StoryKind.CHALLENGE: "The challenge",
@@ -178,6 +182,11 @@ class Story(models.Model):
 
     objects = StoryQuerySet.as_manager()
 
+    # why a card is on a member's dashboard, set on the cards it shows (home/dashboard.py)
+    is_for_me: bool
+    is_followed: bool
+    is_helpable: bool
+
     class Meta:
         verbose_name_plural = "stories"
         ordering = ["-published_at", "-pk"]
@@ -249,7 +258,7 @@ class Story(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.slug = slugify(self.title)[:180].strip("-") or "story"
         super().save(*args, **kwargs)
 
@@ -298,7 +307,7 @@ class Story(models.Model):
             return US_STATE_NAMES.get(self.state, self.state)
         return ", ".join(part for part in (self.state, self.get_country_display()) if part)
 
-    def is_editor(self, user) -> bool:
+    def is_editor(self, user: User | AnonymousUser) -> bool:
         """Authors and co-authors may edit, publish and delete."""
         if not user.is_authenticated:
             return False
@@ -307,7 +316,7 @@ class Story(models.Model):
         # uses the prefetched co-authors when the view loaded them
         return any(coauthor.pk == user.pk for coauthor in self.coauthors.all())
 
-    def can_manage_coauthors(self, user) -> bool:
+    def can_manage_coauthors(self, user: User | AnonymousUser) -> bool:
         if not user.is_authenticated:
             return False
         if self.author_id is None:

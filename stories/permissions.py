@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from kit.ratelimit import rate_limit_hit
 from stories.models import Comment, Story
+from stories.querysets import StoryQuerySet
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 # accounts younger than this post under the tighter limit
 NEW_ACCOUNT_AGE = timedelta(days=7)
@@ -19,7 +28,13 @@ POSTING_LIMITS = {"story": (3, 20), "comment": (10, 60), "report": (10, 30)}
 POSTING_NOUNS = {"story": "stories", "comment": "comments", "report": "reports"}
 
 
-def story_for(user, pk: int, *, edit: bool = False, queryset=None) -> Story:
+def story_for(
+    user: User | AnonymousUser,
+    pk: int,
+    *,
+    edit: bool = False,
+    queryset: StoryQuerySet | None = None,
+) -> Story:
     """The story `pk` as `user` may see it: 404 if they may not see it at all, 403 if they may
     see it but `edit` is asked and they are not one of its authors."""
     queryset = Story.objects.all() if queryset is None else queryset
@@ -29,7 +44,7 @@ def story_for(user, pk: int, *, edit: bool = False, queryset=None) -> Story:
     return story
 
 
-def comment_for(user, pk: int, *, own: bool = False) -> Comment:
+def comment_for(user: User | AnonymousUser, pk: int, *, own: bool = False) -> Comment:
     """A comment on a story `user` may see; with `own`, only its author gets it (else 403)."""
     comment = get_object_or_404(
         Comment.objects.select_related("story"),
@@ -47,12 +62,15 @@ class StoryAccessMixin(LoginRequiredMixin):
     """Members only; the story from the URL's `pk`, checked with `story_for()`."""
 
     edit = False
+    # set by the view this is mixed into
+    request: HttpRequest
+    kwargs: dict[str, Any]
 
-    def get_object(self, queryset=None):
+    def get_object(self, queryset: QuerySet[Story] | None = None) -> Story:
         return story_for(self.request.user, self.kwargs["pk"], edit=self.edit)
 
 
-def posting_limited(user, what: str) -> str | None:
+def posting_limited(user: User, what: str) -> str | None:
     """Count one post of `what` for `user`; a message to show when they are over the limit."""
     new_limit, limit = POSTING_LIMITS[what]
     is_new = timezone.now() - user.date_joined < NEW_ACCOUNT_AGE

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -39,6 +40,15 @@ from django.utils import timezone
 
 from kit.scopes import version_of
 from kit.spelling import Correction, correction_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User, Viewer
+    from stories.models import (
+        Comment,  # noqa: F401 named by a (quoted) base class
+        Story,
+    )
 
 SEARCH_CONFIG = "english"
 # ts_headline marks matches with these; the template escapes the text, then turns them into
@@ -134,13 +144,13 @@ def _widened(query: SearchQuery, correction: Correction | None) -> SearchQuery:
     return correction.query(SEARCH_CONFIG) if correction and correction.changed else query
 
 
-def _matches(query: SearchQuery) -> ExpressionWrapper:
+def _matches(query: SearchQuery) -> ExpressionWrapper[Q]:
     return ExpressionWrapper(Q(search_vector=query), output_field=BooleanField())
 
 
-class StoryQuerySet(models.QuerySet):
+class StoryQuerySet(models.QuerySet["Story"]):
     # --- who sees what -------------------------------------------------------------------
-    def visible_to(self, user) -> StoryQuerySet:
+    def visible_to(self, user: Viewer) -> StoryQuerySet:
         """Published, not hidden stories for everyone; plus, for a member, everything they
         wrote or co-wrote (drafts, and their own stories a moderator hid)."""
         public = Q(status="published", hidden_at__isnull=True)
@@ -148,15 +158,15 @@ class StoryQuerySet(models.QuerySet):
             return self.filter(public)
         return self.filter(public | self._editor_q(user))
 
-    def editable_by(self, user) -> StoryQuerySet:
+    def editable_by(self, user: User | AnonymousUser) -> StoryQuerySet:
         if not user.is_authenticated:
             return self.none()
         return self.filter(self._editor_q(user))
 
-    @staticmethod
-    def _editor_q(user) -> Q:
+    def _editor_q(self, user: User) -> Q:
         # a subquery, not a join, so a story with several co-authors is not repeated
-        return Q(author=user) | Q(pk__in=_coauthored_story_ids(user))
+        coauthored = self.model.coauthors.through.objects.filter(user=user).values("story_id")
+        return Q(author=user) | Q(pk__in=coauthored)
 
     # --- filters -------------------------------------------------------------------------
     def published(self) -> StoryQuerySet:
@@ -178,7 +188,7 @@ class StoryQuerySet(models.QuerySet):
         qs = self.filter(state__iexact=state)
         return qs.filter(country=country) if country else qs
 
-    def near(self, user) -> StoryQuerySet:
+    def near(self, user: Viewer) -> StoryQuerySet:
         """Stories whose author is in the viewer's state (the viewer's profile)."""
         profile = getattr(user, "profile", None)
         if profile is None or not profile.state:
@@ -331,14 +341,19 @@ class StoryQuerySet(models.QuerySet):
             best.setdefault(pk, exact)
         return list(best.items())[:limit]
 
-    def page_of(self, ids: list[int], text: str, correction: Correction | None = None):
+    def page_of(
+        self, ids: list[int], text: str, correction: Correction | None = None
+    ) -> StoryQuerySet:
         """These stories (a page of `best_matches`) in that order, with headlines and `exact`."""
         query = _search_query(text)
         return self.in_order(ids).annotate(exact=_matches(query)).with_headline(text, correction)
 
     def with_headline(self, text: str, correction: Correction | None = None) -> StoryQuerySet:
         """A highlighted snippet of the body around the words searched for, in `headline`."""
-        return self.annotate(headline=_headline(_widened(_search_query(text), correction)))
+        # replaces the model's default `Story.headline`, which the plugin reads as a clash
+        return self.annotate(  # type: ignore[no-redef]
+            headline=_headline(_widened(_search_query(text), correction))
+        )
 
     def in_order(self, ids: list[int]) -> StoryQuerySet:
         """These stories, in the order of `ids` (a page of ranked search results)."""
@@ -379,7 +394,7 @@ class StoryQuerySet(models.QuerySet):
         )
         return self.in_order(ids)
 
-    def related_to(self, story, *, limit: int = 3) -> StoryQuerySet:
+    def related_to(self, story: Story, *, limit: int = 3) -> StoryQuerySet:
         """Stories sharing tags with `story` or whose text is close to its title and tags:
         most shared tags first, then the closest text, then the newest.
 
@@ -396,7 +411,7 @@ class StoryQuerySet(models.QuerySet):
         ]
         # one IN (… UNION …) the planner turns into a join on the few ids, where an OR of two
         # INs made it filter every story
-        candidates = TaggedStory.objects.filter(tag_id__in=tag_ids or [0])
+        candidates = TaggedStory._default_manager.filter(tag_id__in=tag_ids or [0])
         candidates = candidates.order_by("-content_object_id").values_list("content_object_id")
         candidates = candidates[:RELATED_POOL]
         if words:
@@ -408,7 +423,7 @@ class StoryQuerySet(models.QuerySet):
                 .values_list("pk")[:RELATED_POOL]
             )
             candidates = candidates.union(close)
-            rank = SearchRank(F("search_vector"), query)
+            rank: SearchRank | Value = SearchRank(F("search_vector"), query)
         else:
             rank = Value(0.0, output_field=models.FloatField())
         return (
@@ -422,13 +437,7 @@ class StoryQuerySet(models.QuerySet):
         )
 
 
-def _coauthored_story_ids(user):
-    Story = _model("Story")
-
-    return Story.coauthors.through.objects.filter(user=user).values("story_id")
-
-
-class CommentQuerySet(models.QuerySet):
+class CommentQuerySet(models.QuerySet["Comment"]):
     def visible(self) -> CommentQuerySet:
         return self.filter(hidden_at__isnull=True)
 
@@ -437,7 +446,7 @@ class CommentQuerySet(models.QuerySet):
         return self.select_related("author__profile").order_by("created_at", "pk")
 
 
-def ask_candidates(story, *, limit: int | None = 8):
+def ask_candidates(story: Story, *, limit: int | None = 8) -> models.QuerySet[User]:
     """Members a challenge's author may ask to take a look, nearest first.
 
     A match shares the author's library type or lists one of the story's tags under "can help
@@ -445,7 +454,7 @@ def ask_candidates(story, *, limit: int | None = 8):
     (`Profile.accepts_help_requests`, from accounts), not hidden profiles, not anyone already
     asked about this story, nor anyone asked too often this week.
     """
-    User = get_user_model()
+    Member = get_user_model()
     author_profile = getattr(story.author, "profile", None)
     library_type = author_profile.library_type if author_profile else ""
     tag_ids = list(story.tags.values_list("pk", flat=True))
@@ -457,7 +466,7 @@ def ask_candidates(story, *, limit: int | None = 8):
     if tag_ids:
         matches |= Q(profile__can_help_with__in=tag_ids)
     if not matches:
-        return User.objects.none()
+        return Member.objects.none()
 
     country = story.country or (author_profile.country if author_profile else "")
     state = story.state or (author_profile.state if author_profile else "")
@@ -474,14 +483,14 @@ def ask_candidates(story, *, limit: int | None = 8):
         output_field=IntegerField(),
     )
     busy = (
-        User.objects.filter(help_requests__created_at__gte=week_ago)
+        Member.objects.filter(help_requests__created_at__gte=week_ago)
         .annotate(asked=Count("help_requests"))
         .filter(asked__gte=ASK_PER_RECIPIENT_PER_WEEK)
         .values("pk")
     )
     excluded = [story.author_id, *story.coauthors.values_list("pk", flat=True)]
     ids = (
-        User.objects.filter(matches, is_active=True, profile__accepts_help_requests=True)
+        Member.objects.filter(matches, is_active=True, profile__accepts_help_requests=True)
         .exclude(profile__visibility="hidden")
         .exclude(pk__in=[pk for pk in excluded if pk])
         .exclude(pk__in=story.ask_requests.values("recipient_id"))
@@ -489,8 +498,8 @@ def ask_candidates(story, *, limit: int | None = 8):
         .values("pk")
         .distinct()
     )
-    candidates = (
-        User.objects.filter(pk__in=ids)
+    candidates: models.QuerySet[User] = (
+        Member.objects.filter(pk__in=ids)
         .select_related("profile")
         .prefetch_related("profile__can_help_with")
         .annotate(

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
+from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from accounts.models import User
 from stories import tasks
 from stories.caching import discussion_changed, lists_changed
 from stories.models import (
@@ -50,12 +51,12 @@ STORY_FIELDS = (
 )
 
 
-def _require_editor(story: Story, user) -> None:
+def _require_editor(story: Story, user: User) -> None:
     if not story.is_editor(user):
         raise PermissionDenied("Only the story’s authors can do that.")
 
 
-def _require_moderator(user) -> None:
+def _require_moderator(user: User) -> None:
     if not user.has_perm("stories.hide_content"):
         raise PermissionDenied("Only moderators can do that.")
 
@@ -68,7 +69,7 @@ def _require_open_for_discussion(story: Story) -> None:
 # --- stories ------------------------------------------------------------------------------
 @transaction.atomic
 def story_create(
-    *, author: AbstractBaseUser, data: dict, tags: Sequence[str] = (), publish: bool = False
+    *, author: User, data: dict[str, Any], tags: Sequence[str] = (), publish: bool = False
 ) -> Story:
     story = Story(author=author, **{field: data[field] for field in STORY_FIELDS if field in data})
     if publish:
@@ -83,7 +84,7 @@ def story_create(
 
 
 @transaction.atomic
-def story_update(*, story: Story, by: AbstractBaseUser, data: dict, tags: Sequence[str]) -> Story:
+def story_update(*, story: Story, by: User, data: dict[str, Any], tags: Sequence[str]) -> Story:
     _require_editor(story, by)
     story = Story.objects.select_for_update().get(pk=story.pk)
     changed = any(
@@ -103,7 +104,7 @@ def story_update(*, story: Story, by: AbstractBaseUser, data: dict, tags: Sequen
 
 
 @transaction.atomic
-def story_publish(*, story: Story, by: AbstractBaseUser) -> Story:
+def story_publish(*, story: Story, by: User) -> Story:
     _require_editor(story, by)
     if not story.is_published:
         story.status = Story.Status.PUBLISHED
@@ -114,7 +115,7 @@ def story_publish(*, story: Story, by: AbstractBaseUser) -> Story:
 
 
 @transaction.atomic
-def story_delete(*, story: Story, by: AbstractBaseUser) -> None:
+def story_delete(*, story: Story, by: User) -> None:
     _require_editor(story, by)
     story.delete()
 
@@ -128,7 +129,7 @@ def story_search_vector_update(*, story: Story) -> None:
 
 
 @transaction.atomic
-def coauthor_add(*, story: Story, member: AbstractBaseUser, by: AbstractBaseUser) -> None:
+def coauthor_add(*, story: Story, member: User, by: User) -> None:
     if not story.can_manage_coauthors(by):
         raise PermissionDenied("Only the story’s author can add co-authors.")
     if member.pk == story.author_id:
@@ -139,7 +140,7 @@ def coauthor_add(*, story: Story, member: AbstractBaseUser, by: AbstractBaseUser
 
 
 @transaction.atomic
-def coauthor_remove(*, story: Story, member: AbstractBaseUser, by: AbstractBaseUser) -> None:
+def coauthor_remove(*, story: Story, member: User, by: User) -> None:
     # the author removes anyone; a co-author may take themselves off
     if not (story.can_manage_coauthors(by) or (by.pk == member.pk and story.is_editor(by))):
         raise PermissionDenied("Only the story’s author can remove co-authors.")
@@ -148,7 +149,7 @@ def coauthor_remove(*, story: Story, member: AbstractBaseUser, by: AbstractBaseU
 
 # --- comments -----------------------------------------------------------------------------
 @transaction.atomic
-def comment_create(*, story: Story, author: AbstractBaseUser, body: str) -> Comment:
+def comment_create(*, story: Story, author: User, body: str) -> Comment:
     _require_open_for_discussion(story)
     comment = Comment.objects.create(story=story, author=author, body=body)
     Story.objects.filter(pk=story.pk).update(comment_count=F("comment_count") + 1)
@@ -157,7 +158,7 @@ def comment_create(*, story: Story, author: AbstractBaseUser, body: str) -> Comm
 
 
 @transaction.atomic
-def comment_update(*, comment: Comment, by: AbstractBaseUser, body: str) -> Comment:
+def comment_update(*, comment: Comment, by: User, body: str) -> Comment:
     if comment.author_id != by.pk:
         raise PermissionDenied("Only the comment’s author can edit it.")
     if body != comment.body:
@@ -168,7 +169,7 @@ def comment_update(*, comment: Comment, by: AbstractBaseUser, body: str) -> Comm
 
 
 @transaction.atomic
-def comment_delete(*, comment: Comment, by: AbstractBaseUser) -> None:
+def comment_delete(*, comment: Comment, by: User) -> None:
     if comment.author_id != by.pk:
         raise PermissionDenied("Only the comment’s author can delete it.")
     _comment_remove(comment)
@@ -182,7 +183,7 @@ def _comment_remove(comment: Comment) -> None:
 
 
 @transaction.atomic
-def answer_mark(*, comment: Comment, by: AbstractBaseUser) -> Story:
+def answer_mark(*, comment: Comment, by: User) -> Story:
     """The challenge's author marks a comment as “what worked”: the challenge is solved."""
     story = Story.objects.select_for_update().get(pk=comment.story_id)
     _require_editor(story, by)
@@ -199,7 +200,7 @@ def answer_mark(*, comment: Comment, by: AbstractBaseUser) -> Story:
 
 
 @transaction.atomic
-def answer_unmark(*, story: Story, by: AbstractBaseUser) -> Story:
+def answer_unmark(*, story: Story, by: User) -> Story:
     _require_editor(story, by)
     lists_changed(story.pk)
     Story.objects.filter(pk=story.pk).update(solved_answer=None)
@@ -209,7 +210,7 @@ def answer_unmark(*, story: Story, by: AbstractBaseUser) -> Story:
 
 # --- helpful and saved --------------------------------------------------------------------
 @transaction.atomic
-def helpful_toggle(*, story: Story, member: AbstractBaseUser) -> bool:
+def helpful_toggle(*, story: Story, member: User) -> bool:
     """“This helped me” on, or off again. Returns whether the member now counts as helped."""
     _require_open_for_discussion(story)
     if story.is_editor(member):
@@ -228,7 +229,7 @@ def helpful_toggle(*, story: Story, member: AbstractBaseUser) -> bool:
 
 
 @transaction.atomic
-def save_toggle(*, story: Story, member: AbstractBaseUser) -> bool:
+def save_toggle(*, story: Story, member: User) -> bool:
     """Put a story on the member's saved list, or take it off. Returns whether it is saved."""
     deleted, _ = SavedStory.objects.filter(story=story, member=member).delete()
     if deleted:
@@ -241,7 +242,7 @@ def save_toggle(*, story: Story, member: AbstractBaseUser) -> bool:
 @transaction.atomic
 def report_create(
     *,
-    reporter: AbstractBaseUser,
+    reporter: User,
     reason: str,
     details: str = "",
     story: Story | None = None,
@@ -251,7 +252,9 @@ def report_create(
     thing twice while it is open keeps the first report."""
     if (story is None) == (comment is None):
         raise ValueError("Report exactly one story or comment.")
-    target = {"story": story} if story is not None else {"comment": comment}
+    target: dict[str, Story | Comment | None] = (
+        {"story": story} if story is not None else {"comment": comment}
+    )
     existing = Report.objects.filter(reporter=reporter, status=Report.Status.OPEN, **target)
     if report := existing.first():
         return report, False
@@ -259,7 +262,7 @@ def report_create(
 
 
 @transaction.atomic
-def story_hide(*, story: Story, by: AbstractBaseUser, reason: str) -> bool:
+def story_hide(*, story: Story, by: User, reason: str) -> bool:
     """Hide a story from everyone but its authors, and tell the author why. Reversible."""
     _require_moderator(by)
     lists_changed(story.pk)
@@ -276,7 +279,7 @@ def story_hide(*, story: Story, by: AbstractBaseUser, reason: str) -> bool:
 
 
 @transaction.atomic
-def story_unhide(*, story: Story, by: AbstractBaseUser) -> bool:
+def story_unhide(*, story: Story, by: User) -> bool:
     _require_moderator(by)
     lists_changed(story.pk)
     shown = Story.objects.filter(pk=story.pk, hidden_at__isnull=False).update(
@@ -287,7 +290,7 @@ def story_unhide(*, story: Story, by: AbstractBaseUser) -> bool:
 
 
 @transaction.atomic
-def comment_hide(*, comment: Comment, by: AbstractBaseUser, reason: str) -> bool:
+def comment_hide(*, comment: Comment, by: User, reason: str) -> bool:
     _require_moderator(by)
     if not reason.strip():
         raise ValidationError("Say why: the author is told.")
@@ -307,7 +310,7 @@ def comment_hide(*, comment: Comment, by: AbstractBaseUser, reason: str) -> bool
 
 
 @transaction.atomic
-def comment_unhide(*, comment: Comment, by: AbstractBaseUser) -> bool:
+def comment_unhide(*, comment: Comment, by: User) -> bool:
     _require_moderator(by)
     shown = Comment.objects.filter(pk=comment.pk, hidden_at__isnull=False).update(
         hidden_at=None, hidden_by=None, hidden_reason=""
@@ -320,12 +323,12 @@ def comment_unhide(*, comment: Comment, by: AbstractBaseUser) -> bool:
 
 
 @transaction.atomic
-def report_dismiss(*, report: Report, by: AbstractBaseUser) -> None:
+def report_dismiss(*, report: Report, by: User) -> None:
     _require_moderator(by)
     _reports_resolve(Report.objects.filter(pk=report.pk), by=by, status=Report.Status.DISMISSED)
 
 
-def _reports_resolve(reports, *, by, status: str) -> int:
+def _reports_resolve(reports: QuerySet[Report], *, by: User, status: str) -> int:
     return reports.filter(status=Report.Status.OPEN).update(
         status=status, resolved_by=by, resolved_at=timezone.now()
     )
@@ -336,8 +339,8 @@ def _reports_resolve(reports, *, by, status: str) -> int:
 def colleagues_ask(
     *,
     story: Story,
-    by: AbstractBaseUser,
-    recipients: Iterable[AbstractBaseUser],
+    by: User,
+    recipients: Iterable[User],
     note: str = "",
 ) -> list[AskRequest]:
     """The author of an open challenge asks a few matching members to take a look."""

@@ -52,7 +52,7 @@ def comment_list_send(*, comment, told: list[int]) -> int:
     commenter, its topics or the group whose meetup discussed it — not to the commenter, nor
     to whoever was just told about it."""
     story = comment.story
-    group_id = story.discussed_at.meetup.group_id if story.discussed_at_id else None
+    group_id = story.discussed_at.meetup.group_id if story.discussed_at is not None else None
     members = [story.author_id, comment.author_id, *story.coauthors.values_list("pk", flat=True)]
     subscribers = list_subscribers(
         member=members, tag=story.tags.values_list("pk", flat=True), group=[group_id]
@@ -93,8 +93,8 @@ def answer_marked_notify(*, comment_id: int) -> int:
 
 @app.task
 def colleague_ask_notify(*, ask_id: int) -> int:
-    ask = AskRequest.objects.select_related("story", "asked_by", "recipient").filter(pk=ask_id)
-    ask = ask.first()
+    asks = AskRequest.objects.select_related("story", "asked_by", "recipient").filter(pk=ask_id)
+    ask = asks.first()
     if ask is None:
         return 0
     return int(
@@ -115,11 +115,13 @@ def colleague_ask_notify(*, ask_id: int) -> int:
 @app.task
 def moderation_notify(*, story_id: int | None = None, comment_id: int | None = None) -> int:
     """Tell the author that a moderator hid their story or comment, and why."""
+    item: Story | Comment | None
     if story_id is not None:
         item = Story.objects.select_related("author").filter(pk=story_id).first()
         story = item
     else:
-        item = Comment.objects.select_related("author", "story").filter(pk=comment_id).first()
+        comments = Comment.objects.select_related("author", "story")
+        item = comments.filter(pk=comment_id).first() if comment_id is not None else None
         story = item.story if item else None
     if item is None or item.author is None or item.hidden_at is None:
         return 0
@@ -157,13 +159,14 @@ def story_followers_notify(*, story_id: int) -> int:
         .filter(
             Q(pk__in=followers_of(User, [story.author_id])) | Q(pk__in=followers_of(Tag, tag_ids))
         )
-        .exclude(pk=story.author_id)
         .exclude(pk__in=story.coauthors.values("pk"))
         .order_by("pk")
     )
+    if story.author_id is not None:
+        recipients = recipients.exclude(pk=story.author_id)
     # members in mailing-list mode get the whole story as a list email instead (also when
     # they follow only the group whose meetup discussed it)
-    group_id = story.discussed_at.meetup.group_id if story.discussed_at_id else None
+    group_id = story.discussed_at.meetup.group_id if story.discussed_at is not None else None
     on_the_list = list_subscribers(member=[story.author_id], tag=tag_ids, group=[group_id]).exclude(
         pk__in=[story.author_id, *story.coauthors.values_list("pk", flat=True)]
     )

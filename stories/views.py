@@ -256,8 +256,11 @@ def _story_with_details(user, pk: int) -> Story:
     # the story with its author card, pinned answer and the viewer's vote and save, then one
     # query each for tags, co-authors and the author's topics, however many there are
     queryset = Story.objects.select_related(
-        "author__profile", "solved_answer__author__profile", "discussed_at__meetup__group"
-    ).prefetch_related("tags", "author__profile__can_help_with")
+        "author__profile",
+        "solved_answer__author__profile",
+        "discussed_at__meetup__group",
+        # taggit's managers, which the plugin cannot follow as relations
+    ).prefetch_related("tags", "author__profile__can_help_with")  # type: ignore[misc]
     # read with the story: its discussion is kept under it (kit/fragments.py)
     queryset = queryset.annotate(scope_version=version_of("story"))
     if user.is_authenticated:
@@ -650,7 +653,7 @@ def coauthors(request, pk: int):
     )
 
 
-def _members_named(text: str, *, excluding: list[int]) -> list:
+def _members_named(text: str, *, excluding: list[int | None]) -> list:
     return list(
         get_user_model()
         .objects.filter(is_active=True, display_name__icontains=text)

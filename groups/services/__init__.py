@@ -32,13 +32,15 @@ from groups.services.memberships import (
     membership_leave,
     membership_promote,
     membership_remove,
-    rsvps_withdraw,
     slug_base,
 )
 from groups.services.messages import MESSAGE_AUDIENCES, occurrence_confirm, organizer_message_send
 from groups.services.rsvps import (
     calendar_token_reset,
+    going_counts,
+    locked_occurrence,
     rsvp_set,
+    rsvps_withdraw,
     series_rsvp_set,
     waitlist_position,
     waitlist_promote,
@@ -47,8 +49,6 @@ from groups.services.schedule import (
     DETAIL_FIELDS,
     NEWSWORTHY_FIELDS,
     Schedule,
-    going_counts,
-    locked_occurrence,
     meetup_create,
     meetup_pause,
     meetup_reschedule,

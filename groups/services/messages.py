@@ -3,8 +3,11 @@ an organizer confirming a date is still on."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -34,6 +37,7 @@ def organizer_message_send(
     Returns the number of recipients."""
     group = occurrence.meetup.group
     require_organizer(group, by)
+    member_ids: QuerySet[Any, int]
     if audience == "going":
         member_ids = occurrence.rsvps.going().values_list("member_id", flat=True)
     elif audience == "attended":

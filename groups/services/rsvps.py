@@ -7,6 +7,7 @@ Capacity is never exceeded: every change to who is going happens with the occurr
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -39,7 +40,7 @@ def locked_occurrence(occurrence: Occurrence) -> Occurrence:
     )
 
 
-def going_counts(occurrences) -> dict[int, int]:
+def going_counts(occurrences: Iterable[Occurrence]) -> dict[int, int]:
     return dict(
         RSVP.objects.going()
         .filter(occurrence__in=occurrences)
@@ -94,7 +95,7 @@ def rsvp_set(*, occurrence: Occurrence, member: User, going: bool) -> RSVP:
     rsvp = RSVP.objects.filter(occurrence=occurrence, member=member).first()
     previous = rsvp.status if rsvp else None
     if going:
-        if previous in (RSVP.Status.GOING, RSVP.Status.WAITLISTED):
+        if rsvp is not None and previous in (RSVP.Status.GOING, RSVP.Status.WAITLISTED):
             if rsvp.source != RSVP.Source.EXPLICIT:
                 rsvp.source = RSVP.Source.EXPLICIT
                 rsvp.save(update_fields=["source"])

@@ -447,13 +447,13 @@ def meetup_reschedule(
     target.save()
     if earlier:
         SeriesRSVP.objects.filter(meetup=meetup).update(meetup=target)
-        for pause in meetup.pauses.filter(ends_on__gte=split_local):
+        for earlier_pause in meetup.pauses.filter(ends_on__gte=split_local):
             MeetupPause.objects.create(
                 meetup=target,
-                starts_on=max(pause.starts_on, split_local),
-                ends_on=pause.ends_on,
-                note=pause.note,
-                created_by=pause.created_by,
+                starts_on=max(earlier_pause.starts_on, split_local),
+                ends_on=earlier_pause.ends_on,
+                note=earlier_pause.note,
+                created_by=earlier_pause.created_by,
             )
     horizon = now + HORIZON
     starts = target.expand(before=horizon)

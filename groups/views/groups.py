@@ -1,5 +1,7 @@
 """Groups: the Meetups landing, a group's page, joining and the organizers' roster."""
 
+from typing import TYPE_CHECKING, cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -22,6 +24,11 @@ from kit.ratelimit import rate_limit_hit
 from kit.scopes import DIRECTORY, GROUPS, MEMBERS
 from kit.view_helpers import error_text
 from notifications.models import Follow
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from groups.querysets import UpcomingCount
 
 GROUPS_PER_PAGE = 12
 OCCURRENCES_PER_PAGE = 10
@@ -118,7 +125,9 @@ def _group_page(request, slug: str, *, join_form: JoinForm):
     )
     dates = Occurrence.objects.filter(meetup__group=group)
     page_obj = CountedPaginator(
-        dates.upcoming(now).for_listing(user), OCCURRENCES_PER_PAGE, count=group.upcoming_count
+        dates.upcoming(now).for_listing(user),
+        OCCURRENCES_PER_PAGE,
+        count=cast("WithAnnotations[Group, UpcomingCount]", group).upcoming_count,
     ).get_page(request.GET.get("page"))
     series = list(group.meetups.continuing().exclude(rrule="").order_by("title", "pk"))
     members = []

@@ -12,7 +12,12 @@ annotated (`scopes.version_of(row_scope)`); `shows` the wider scopes it reads, s
 spaces, which the page must have declared.
 """
 
+from typing import Any
+
 from django import template
+from django.template.base import FilterExpression, NodeList, Parser, Token
+from django.template.context import Context
+from django.utils.safestring import SafeString
 
 from kit.fragments import kept_fragment
 
@@ -20,15 +25,21 @@ register = template.Library()
 
 
 class KeptNode(template.Node):
-    def __init__(self, nodelist, name, parts, options):
+    def __init__(
+        self,
+        nodelist: NodeList,
+        name: FilterExpression,
+        parts: list[FilterExpression],
+        options: dict[str, FilterExpression],
+    ) -> None:
         self.nodelist = nodelist
         self.name = name
         self.parts = parts
         self.options = options
 
-    def render(self, context):
+    def render(self, context: Context) -> SafeString:
         options = {key: value.resolve(context) for key, value in self.options.items()}
-        row = None
+        row: tuple[str, Any] | None = None
         if "row" in options:
             obj = options["row"]
             row = (f"{options['row_scope']}:{obj.pk}", getattr(obj, "scope_version", None))
@@ -42,11 +53,12 @@ class KeptNode(template.Node):
 
 
 @register.tag
-def kept(parser, token):
+def kept(parser: Parser, token: Token) -> KeptNode:
     bits = token.split_contents()
     if len(bits) < 2:
         raise template.TemplateSyntaxError("{% kept %} needs a fragment name")
-    parts, options = [], {}
+    parts: list[FilterExpression] = []
+    options: dict[str, FilterExpression] = {}
     for bit in bits[2:]:
         key, equals, value = bit.partition("=")
         if equals and key in ("row", "row_scope", "shows"):

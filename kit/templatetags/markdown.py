@@ -1,4 +1,5 @@
 from django import template
+from django.utils.safestring import SafeString
 
 from kit.markdown import render_markdown
 
@@ -6,6 +7,6 @@ register = template.Library()
 
 
 @register.filter(name="markdown")
-def markdown_filter(text):
+def markdown_filter(text: str | None) -> SafeString:
     """`{{ story.what_we_did|markdown }}`: safe HTML from a member's Markdown."""
     return render_markdown(text)
