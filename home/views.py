@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from home import dashboard as front
+from home.forms import SiteSearchForm
 from home.search import clean, corrections_shown, site_search
 from kit.pagecache import kept_until_change
 from kit.scopes import DIRECTORY, GROUPS, MEMBERS, STORIES
@@ -33,7 +34,9 @@ def home(request):
 # timeless: its upcoming meetups name the moment they change (home/search.py)
 @kept_until_change(shows=searching_shows(*EVERYTHING_PUBLIC), timeless=True)
 def search(request):
-    text = clean(request.GET.get("q", ""))
+    form = SiteSearchForm(request.GET or None)
+    # words the box refused (too many) are shown again with the error, and not searched for
+    text = clean(form.cleaned_data["q"]) if form.is_valid() else ""
     results, corrected_text, exact_found = {}, "", False
     if text:
         correction = correction_for(text, request.user)
@@ -43,6 +46,7 @@ def search(request):
         request,
         "home/search.html",
         {
+            "form": form,
             "q": text,
             "results": results,
             "found_anything": any(results.values()),

@@ -201,3 +201,14 @@ def test_meetups_are_found_by_their_group_name_and_venue(client):
     group.save()
     assert {date.meetup for date in found(client, "embroiderers", "meetups")} == {meetup}
     assert found(client, "quilters", "meetups") == []
+
+
+def test_a_query_too_long_is_refused_with_a_message_and_kept_in_the_box(client, quilting):
+    words = "quilting " * 30  # 270 characters
+
+    page = search(client, words).content.decode()
+
+    assert "Search with 200 characters at most: this has 269." in page
+    assert 'aria-invalid="true"' in page
+    assert f'value="{words}"' in page  # what was typed, to shorten
+    assert quilting["story"].title not in page  # nothing searched for
