@@ -106,9 +106,7 @@ def kept_until_change(
             current = scopes.versions([*declared, *(kept[0] if kept else ())])
             if kept is not None and all(current[name] == v for name, v in kept[0].items()):
                 return _restored(kept[1])
-            reading.shown.clear()
-            reading.mixed = False
-            reading.until = None
+            reading.start_page()
             scopes.shows(*declared)
             response = view(request, *args, **kwargs)
             render = getattr(response, "render", None)  # a TemplateResponse is rendered now

@@ -110,6 +110,13 @@ class Reading:
     wrote: bool = False
     until: datetime | None = None  # the first moment what is shown changes by itself (`until`)
 
+    def start_page(self) -> None:
+        """A page is about to be rendered in this reading: what it shows starts empty (the
+        versions already read stay known)."""
+        self.shown.clear()
+        self.mixed = False
+        self.until = None
+
     def show(self, name: str, version: int) -> None:
         if self.shown.setdefault(name, version) != version:
             self.mixed = True
