@@ -5,12 +5,12 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
 
+from kit.statements import StatementWatcher
 from kit.views import bad_request
 
 NUL = "\x00"
@@ -20,20 +20,12 @@ UNSAFE_IN_LOG = re.compile(r'[\x00-\x1f\x7f"]')
 logger = logging.getLogger("librarian_commons.requests")
 
 
-class _QueryCounter:
+class _QueryCounter(StatementWatcher):
     def __init__(self) -> None:
         self.count = 0
 
-    def __call__(
-        self,
-        execute: Callable[..., Any],
-        sql: str,
-        params: Any,
-        many: bool,
-        context: dict[str, Any],
-    ) -> Any:
+    def saw(self, sql: str) -> None:
         self.count += 1
-        return execute(sql, params, many, context)
 
 
 class RequestLogMiddleware:

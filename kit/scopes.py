@@ -68,6 +68,8 @@ from django.db.models.signals import m2m_changed, post_delete
 from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
 
+from kit.statements import StatementWatcher
+
 SITE = "site"
 STORIES = "stories"
 STORIES_HELPFUL = "stories:helpful"
@@ -310,24 +312,16 @@ _CHANGED_TABLE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w
 _UNSHOWN = re.compile(r"django_session|django_cache|config_scopeversion|procrastinate_\w+")
 
 
-class _ContentWrites:
-    """An execute wrapper noting whether a request changed rows pages may show: a member's
-    post that changed nothing (an answer given twice, "mark all read" with nothing unread)
-    must not drop every kept page of the site."""
+class _ContentWrites(StatementWatcher):
+    """Notes whether a request changed rows pages may show: a member's post that changed
+    nothing (an answer given twice, "mark all read" with nothing unread) must not drop every
+    kept page of the site."""
 
     seen = False
 
-    def __call__(
-        self,
-        execute: Callable[..., Any],
-        sql: str,
-        params: Any,
-        many: bool,
-        context: dict[str, Any],
-    ) -> Any:
+    def saw(self, sql: str) -> None:
         if not self.seen and (table := _CHANGED_TABLE.match(sql)):
             self.seen = not _UNSHOWN.fullmatch(table[1])
-        return execute(sql, params, many, context)
 
 
 class ScopesMiddleware:
