@@ -56,7 +56,8 @@ def serious_accessibility_violations(page) -> list[dict]:
     if not page.evaluate("() => typeof axe !== 'undefined'"):  # once per loaded page
         page.add_script_tag(path=str(AXE_JS))
     result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        AXE_TAGS,
     )
     return [
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
