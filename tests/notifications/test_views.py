@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
@@ -224,9 +225,13 @@ class TestFollowOnlyWhatYouMaySee:
         shown = [UserFactory(display_name=f"Shown {n}") for n in range(2)]
         secret = [hidden_member(), UserFactory(display_name="Dora Deactivated", is_active=False)]
         last = max(user.pk for user in [*shown, *secret])
+        # every member's id, and some no one has on either side: ids below the lowest were
+        # taken by rows since rolled back (from 1 on, the walk grew with every earlier test in
+        # the worker: thousands of requests)
+        first = max(1, get_user_model().objects.order_by("pk").first().pk - 2)
 
         answers = {}
-        for pk in range(1, last + 3):  # every id, including some no one has
+        for pk in range(first, last + 3):
             if pk == member.pk:
                 continue
             response = member_client.post(
