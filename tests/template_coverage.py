@@ -11,14 +11,9 @@ A node is known by its template, its place in that template and its class: the l
 original computes depends on nothing else.
 """
 
-import os.path
 import threading
 
 from django_coverage_plugin.plugin import DjangoTemplatePlugin
-
-# The modules of django.template that define how a node renders (Node.render_annotated among
-# them): the original plugin looks at every call in the package, its context and filters too.
-NODE_MODULES = {"base.py", "defaulttags.py", "library.py", "loader_tags.py"}
 
 
 class TemplateNodesOncePlugin(DjangoTemplatePlugin):
@@ -26,11 +21,6 @@ class TemplateNodesOncePlugin(DjangoTemplatePlugin):
         super().__init__(options)
         self.traced_nodes = set()
         self._lock = threading.Lock()  # the live server renders in threads of its own
-
-    def file_tracer(self, filename):
-        if os.path.basename(filename) not in NODE_MODULES:
-            return None
-        return super().file_tracer(filename)
 
     def dynamic_source_filename(self, filename, frame):
         template_name = super().dynamic_source_filename(filename, frame)
